@@ -1,0 +1,131 @@
+// Command devstack runs the platform on one machine without Kubernetes.
+//
+//	devstack run            the whole platform (make run)
+//	devstack exec -- CMD    the backing services on free ports for CMD, then stop (make test)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/ghiseu/ghiseu/infra/localstack"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	var err error
+	code := 0
+	switch os.Args[1] {
+	case "run":
+		err = runCmd(os.Args[2:])
+	case "exec":
+		code, err = execCmd(os.Args[2:])
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "devstack:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: devstack run [flags] | devstack exec [flags] -- command [args]")
+	os.Exit(2)
+}
+
+// repoRoot is the checkout devstack runs in: the nearest parent with go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("not inside the ghiseu checkout (no go.mod above the current directory)")
+		}
+		dir = parent
+	}
+}
+
+// execCmd starts the backing services in a temporary directory on free
+// ports, runs the command with TEST_* variables pointing at them, and stops
+// them again, whatever the command's outcome.
+func execCmd(args []string) (int, error) {
+	fs := flag.NewFlagSet("exec", flag.ExitOnError)
+	keep := fs.Bool("keep", false, "keep the temporary data directory")
+	_ = fs.Parse(args)
+	cmdArgs := fs.Args()
+	if len(cmdArgs) == 0 {
+		usage()
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return 0, err
+	}
+	dir, err := os.MkdirTemp("", "ghiseu-test-")
+	if err != nil {
+		return 0, err
+	}
+	if !*keep {
+		defer os.RemoveAll(dir)
+	}
+	logf, err := os.Create(filepath.Join(dir, "services.log"))
+	if err != nil {
+		return 0, err
+	}
+	defer logf.Close()
+
+	var ports localstack.Ports
+	for _, p := range []*int{&ports.Postgres, &ports.S3, &ports.SMTP, &ports.MailUI} {
+		if *p, err = localstack.FreePort(); err != nil {
+			return 0, err
+		}
+	}
+	in := &localstack.Infra{Dir: filepath.Join(dir, "data"), BinDir: filepath.Join(root, "bin"), Ports: ports, Log: logf}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := in.Start(ctx); err != nil {
+		return 0, fmt.Errorf("start services (log: %s): %w", logf.Name(), err)
+	}
+	defer in.Stop()
+	fmt.Fprintf(os.Stderr, "devstack: PostgreSQL %s, S3 %s, SMTP %s (logs in %s)\n",
+		localstack.Addr(ports.Postgres), in.S3Endpoint(), in.SMTPAddr(), logf.Name())
+
+	cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(),
+		"TEST_DATABASE_URL="+in.AdminURL("postgres"),
+		"TEST_S3_ENDPOINT="+in.S3Endpoint(),
+		"TEST_S3_ACCESS_KEY_ID="+in.Secrets["S3_ACCESS_KEY_ID"],
+		"TEST_S3_SECRET_ACCESS_KEY="+in.Secrets["S3_SECRET_ACCESS_KEY"],
+		"TEST_SMTP_ADDR="+in.SMTPAddr(),
+		"TEST_MAILPIT_URL="+in.MailURL(),
+	)
+	// Ctrl-C reaches the command (same process group); we only wait for it.
+	signal.Ignore(syscall.SIGINT)
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode(), nil
+	}
+	return 0, err
+}
+
+var _ io.Writer = (*os.File)(nil)
