@@ -19,7 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// Defaults, also written in the envconfig tags of Config.
+// Defaults, also written in the envconfig tags of StoreConfig.
 const (
 	DefaultRegion            = "us-east-1"
 	DefaultPartSize          = 8 << 20
@@ -29,10 +29,10 @@ const (
 // ErrNotFound reports a missing object or bucket; test for it with errors.Is.
 var ErrNotFound = errors.New("not found")
 
-// Config is the object storage part of a function's configuration, read with envconfig.
+// StoreConfig is the object storage part of a function's configuration, read with envconfig.
 // The tags are the full variable names, so it works embedded or as a named field.
 // Bucket names are not here: every user of the package has its own bucket variable.
-type Config struct {
+type StoreConfig struct {
 	Endpoint        string `envconfig:"S3_ENDPOINT" required:"true"`
 	Region          string `envconfig:"S3_REGION" default:"us-east-1"`
 	AccessKeyID     string `envconfig:"S3_ACCESS_KEY_ID" required:"true"`
@@ -77,7 +77,7 @@ const copyPartSize = 512 << 20
 
 // New returns a Store for the S3-compatible server described by cfg.
 // It does not contact the server; ctx is accepted for symmetry with the other constructors.
-func New(ctx context.Context, cfg Config) (*Store, error) {
+func New(ctx context.Context, cfg StoreConfig) (*Store, error) {
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}

@@ -29,7 +29,7 @@ const mib = 1 << 20
 // contents when the test ends.
 func newTestStore(t *testing.T) (*Store, string) {
 	t.Helper()
-	cfg := Config{
+	cfg := StoreConfig{
 		Endpoint:        os.Getenv("TEST_S3_ENDPOINT"),
 		AccessKeyID:     os.Getenv("TEST_S3_ACCESS_KEY_ID"),
 		SecretAccessKey: os.Getenv("TEST_S3_SECRET_ACCESS_KEY"),
@@ -184,21 +184,21 @@ func TestConfigDefaults(t *testing.T) {
 	t.Setenv("S3_ENDPOINT", "http://localhost:7070")
 	t.Setenv("S3_ACCESS_KEY_ID", "id")
 	t.Setenv("S3_SECRET_ACCESS_KEY", "secret")
-	var cfg struct{ Config }
+	var cfg struct{ StoreConfig }
 	if err := envconfig.Process("", &cfg); err != nil {
 		t.Fatal(err)
 	}
-	want := Config{
+	want := StoreConfig{
 		Endpoint: "http://localhost:7070", Region: DefaultRegion, AccessKeyID: "id", SecretAccessKey: "secret",
 		PartSize: DefaultPartSize, UploadConcurrency: DefaultUploadConcurrency,
 	}
-	if cfg.Config != want {
-		t.Errorf("got %+v, want %+v", cfg.Config, want)
+	if cfg.StoreConfig != want {
+		t.Errorf("got %+v, want %+v", cfg.StoreConfig, want)
 	}
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	for name, cfg := range map[string]Config{
+	for name, cfg := range map[string]StoreConfig{
 		"no endpoint":    {AccessKeyID: "id", SecretAccessKey: "secret"},
 		"no credentials": {Endpoint: "http://localhost:7070"},
 		"small parts":    {Endpoint: "http://localhost:7070", AccessKeyID: "id", SecretAccessKey: "secret", PartSize: mib},

@@ -11,17 +11,17 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Config is the database part of a function's configuration. DATABASE_URL
+// PoolConfig is the database part of a function's configuration. DATABASE_URL
 // names the application role (ghiseu_app), which owns no table, so row-level
 // security applies to every query a function makes.
-type Config struct {
+type PoolConfig struct {
 	DatabaseURL string `envconfig:"DATABASE_URL" required:"true"`
 	MaxConns    int32  `envconfig:"DATABASE_MAX_CONNS" default:"4"`
 }
 
 // Open returns a pool. It does not wait for the server: a function starts while
 // the database is down and reports not-ready until it answers.
-func Open(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
+func Open(ctx context.Context, cfg PoolConfig) (*pgxpool.Pool, error) {
 	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
 	if err != nil {
 		// The parse error may echo the URL with its password; say only what it is.

@@ -44,8 +44,12 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		return n
 	}
-	inA := func(ctx context.Context, b db.Beginner, fn func(pgx.Tx) error) error { return db.TenantTx(ctx, b, a, fn) }
-	noScope := func(ctx context.Context, b db.Beginner, fn func(pgx.Tx) error) error { return pgx.BeginFunc(ctx, b, fn) }
+	inA := func(ctx context.Context, b db.Beginner, fn func(pgx.Tx) error) error {
+		return db.TenantTx(ctx, b, a, fn)
+	}
+	noScope := func(ctx context.Context, b db.Beginner, fn func(pgx.Tx) error) error {
+		return pgx.BeginFunc(ctx, b, fn)
+	}
 
 	tests := []struct {
 		name string

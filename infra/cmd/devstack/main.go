@@ -9,7 +9,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -128,4 +127,3 @@ func execCmd(args []string) (int, error) {
 	return 0, err
 }
 
-var _ io.Writer = (*os.File)(nil)

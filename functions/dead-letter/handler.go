@@ -1,0 +1,67 @@
+// Command dead-letter is the Broker's dead-letter sink: it stores every event
+// that a subscriber kept refusing, for an operator to inspect and replay
+// (infra/cmd/deadletters), and announces it with ro.ghiseu.event.deadlettered.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ghiseu/ghiseu/shared/db"
+	"github.com/ghiseu/ghiseu/shared/deadletter"
+	"github.com/ghiseu/ghiseu/shared/events"
+)
+
+// Source is this function's CloudEvents source.
+const Source = "/ghiseu/functions/dead-letter"
+
+// Handler stores dead-lettered events.
+type Handler struct {
+	Pool      *pgxpool.Pool
+	Outbox    *events.Outbox
+	Catalogue *events.Catalogue
+	Log       *slog.Logger
+}
+
+// Handle stores e once, however often the Broker delivers it.
+func (h *Handler) Handle(ctx context.Context, e cloudevents.Event) (*cloudevents.Event, error) {
+	var published []int64
+	err := db.PlatformTx(ctx, h.Pool, func(tx pgx.Tx) error {
+		id, err := deadletter.Store(ctx, tx, e)
+		if err != nil || id == 0 {
+			return err
+		}
+		h.Log.Error("event dead-lettered: a subscriber kept refusing it; inspect and replay with `make deadletters`",
+			"dead_letter_id", id, "event_id", e.ID(), "event_type", e.Type(), "event_source", e.Source(),
+			"error_dest", e.Extensions()["knativeerrordest"], "error_code", e.Extensions()["knativeerrorcode"])
+		// Announcing a dead-lettered announcement could loop forever.
+		if e.Type() == events.TypeEventDeadLettered {
+			return nil
+		}
+		data := map[string]any{"deadLetterId": id, "eventId": e.ID(), "eventType": e.Type(), "eventSource": e.Source(),
+			"errorDestination": fmt.Sprint(e.Extensions()["knativeerrordest"])}
+		if code, ok := e.Extensions()["knativeerrorcode"]; ok {
+			var n int
+			if _, err := fmt.Sscan(fmt.Sprint(code), &n); err == nil {
+				data["errorCode"] = n
+			}
+		}
+		ev, err := h.Catalogue.New(events.TypeEventDeadLettered, Source, events.Institution(e), data)
+		if err != nil {
+			return err
+		}
+		oid, err := h.Outbox.Add(ctx, tx, ev)
+		published = append(published, oid)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store dead letter %s: %w", e.ID(), err)
+	}
+	h.Outbox.Publish(ctx, published...)
+	return nil, nil
+}

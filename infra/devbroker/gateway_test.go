@@ -1,0 +1,240 @@
+package devbroker
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+const routesYAML = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: requests
+spec:
+  rules:
+    - matches:
+        - path: {type: PathPrefix, value: /api/requests}
+      backendRefs:
+        - name: submit-request
+          port: 80
+    - matches:
+        - path: {type: PathPrefix, value: /api/requests/search}
+          method: GET
+      backendRefs:
+        - name: search-requests
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: documents
+spec:
+  rules:
+    - matches:
+        - path: {type: Exact, value: /api/documents}
+      backendRefs:
+        - name: register-document
+    - matches:
+        - path: {type: PathPrefix, value: /api/broken}
+      backendRefs:
+        - name: broken
+`
+
+// echoed is what a backend stand-in says about the request it got.
+type echoed struct {
+	Backend string `json:"backend"`
+	Method  string `json:"method"`
+	Path    string `json:"path"`
+	Query   string `json:"query"`
+	XFF     string `json:"xff"`
+	Proto   string `json:"proto"`
+}
+
+func newEchoBackend(t *testing.T, name string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(echoed{
+			Backend: name, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+			XFF: r.Header.Get("X-Forwarded-For"), Proto: r.Header.Get("X-Forwarded-Proto"),
+		})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// readyServer answers /readyz with 200 while ready holds, else 503.
+func readyServer(t *testing.T, ready *atomic.Bool) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/readyz" {
+			http.NotFound(w, r)
+			return
+		}
+		if !ready.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, `{"status":"ready"}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func startGateway(t *testing.T, opts GatewayOptions) string {
+	t.Helper()
+	backends := map[string]string{}
+	for _, name := range []string{"submit-request", "search-requests", "register-document"} {
+		backends[name] = newEchoBackend(t, name).URL
+	}
+	// A backend that is down: its server is gone by the time requests come.
+	gone := httptest.NewServer(http.NotFoundHandler())
+	backends["broken"] = gone.URL
+	gone.Close()
+
+	opts.Logger = testLogger(t)
+	opts.Resolver = func(ref Ref) (string, error) {
+		if url, ok := backends[ref.Name]; ok && ref.Kind == "Service" {
+			return url, nil
+		}
+		return "", fmt.Errorf("no local address for %s", ref)
+	}
+	g, err := NewGateway(writeManifests(t, routesYAML).HTTPRoutes, opts)
+	if err != nil {
+		t.Fatalf("NewGateway: %v", err)
+	}
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestGatewayRoutes(t *testing.T) {
+	base := startGateway(t, GatewayOptions{})
+	tests := []struct {
+		method, path string
+		wantStatus   int
+		wantBackend  string
+		wantProblem  string
+	}{
+		{"POST", "/api/requests", 200, "submit-request", ""},
+		{"GET", "/api/requests/42?expand=documents&x=1", 200, "submit-request", ""},
+		{"GET", "/api/requests/search?q=autoriza%C8%9Bie", 200, "search-requests", ""},
+		{"GET", "/api/requests/search/deep", 200, "search-requests", ""},
+		{"POST", "/api/requests/search", 200, "submit-request", ""}, // method does not match: the shorter prefix takes it
+		{"GET", "/api/documents", 200, "register-document", ""},
+		{"GET", "/api/documents/7", 404, "", codeNoRoute}, // Exact does not match below
+		{"GET", "/api/requestsX", 404, "", codeNoRoute},   // prefixes match whole path elements
+		{"GET", "/api/unknown", 404, "", codeNoRoute},
+		{"GET", "/api/broken/x", 502, "", codeBackendUnreachable},
+		{"GET", "/", 404, "", codeNotFound}, // no fallback configured
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, base+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp := do(t, req)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			if tt.wantProblem != "" {
+				if p := decodeProblem(t, resp); p.Code != tt.wantProblem {
+					t.Errorf("problem code = %q, want %q", p.Code, tt.wantProblem)
+				}
+				return
+			}
+			var got echoed
+			if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+				t.Fatal(err)
+			}
+			path, query, _ := strings.Cut(tt.path, "?")
+			want := echoed{Backend: tt.wantBackend, Method: tt.method, Path: path, Query: query, XFF: "127.0.0.1", Proto: "http"}
+			if got != want {
+				t.Errorf("backend saw %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestGatewayOpenAPIHealthAndFallback(t *testing.T) {
+	spec := []byte(`{"openapi":"3.1.0","info":{"title":"Ghiseu","version":"1"}}`)
+	fallback := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "frontend "+r.URL.Path) })
+	base := startGateway(t, GatewayOptions{OpenAPI: spec, Fallback: fallback})
+	tests := []struct {
+		path, wantType, wantBody string
+	}{
+		{"/api/openapi.json", "application/json", string(spec)},
+		{"/healthz", "application/json", `{"status":"ok"}` + "\n"},
+		{"/registratura/cereri", "", "frontend /registratura/cereri"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, err := http.Get(base + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || string(body) != tt.wantBody {
+				t.Errorf("got %d %q, want 200 %q", resp.StatusCode, body, tt.wantBody)
+			}
+			if tt.wantType != "" && resp.Header.Get("Content-Type") != tt.wantType {
+				t.Errorf("Content-Type = %q, want %q", resp.Header.Get("Content-Type"), tt.wantType)
+			}
+		})
+	}
+}
+
+func TestGatewayReadiness(t *testing.T) {
+	var submitReady, notifyReady atomic.Bool
+	submitReady.Store(true)
+	base := startGateway(t, GatewayOptions{Functions: map[string]string{
+		"submit-request": readyServer(t, &submitReady).URL,
+		"notify":         readyServer(t, &notifyReady).URL,
+	}})
+
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("status with notify unready = %d, want 503", resp.StatusCode)
+	}
+	p := decodeProblem(t, resp)
+	if p.Code != codeNotReady || !strings.Contains(p.Detail, "notify") || strings.Contains(p.Detail, "submit-request") {
+		t.Errorf("problem = %+v, want not_ready naming only notify", p)
+	}
+	if p.Functions["submit-request"] != "ready" || !strings.Contains(p.Functions["notify"], "503") {
+		t.Errorf("functions = %v, want submit-request ready and notify's 503", p.Functions)
+	}
+
+	notifyReady.Store(true)
+	resp, err = http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ready readiness
+	if err := json.NewDecoder(resp.Body).Decode(&ready); err != nil {
+		t.Fatal(err)
+	}
+	want := readiness{Status: "ready", Functions: map[string]string{"submit-request": "ready", "notify": "ready"}}
+	if resp.StatusCode != http.StatusOK || ready.Status != want.Status || fmt.Sprint(ready.Functions) != fmt.Sprint(want.Functions) {
+		t.Errorf("got %d %+v, want 200 %+v", resp.StatusCode, ready, want)
+	}
+}
+
+func TestGatewayUnresolvableBackend(t *testing.T) {
+	routes := writeManifests(t, routesYAML).HTTPRoutes
+	_, err := NewGateway(routes, GatewayOptions{Resolver: func(ref Ref) (string, error) {
+		return "", fmt.Errorf("not running")
+	}})
+	if err == nil || !strings.Contains(err.Error(), `HTTPRoute "requests"`) || !strings.Contains(err.Error(), "not running") {
+		t.Fatalf("error = %v, want one naming the route and the cause", err)
+	}
+}
