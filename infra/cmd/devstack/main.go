@@ -126,4 +126,3 @@ func execCmd(args []string) (int, error) {
 	}
 	return 0, err
 }
-

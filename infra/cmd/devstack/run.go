@@ -467,4 +467,3 @@ func envInt(k string, def int) int {
 	}
 	return n
 }
-
