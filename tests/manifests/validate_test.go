@@ -1,0 +1,408 @@
+package manifests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	_ "time/tzdata" // time zones for PingSource validation, whatever the machine has
+
+	cnpgv1 "github.com/cloudnative-pg/cloudnative-pg/api/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+	eventingconfig "knative.dev/eventing/pkg/apis/config"
+	eventingduckv1 "knative.dev/eventing/pkg/apis/duck/v1"
+	eventingv1 "knative.dev/eventing/pkg/apis/eventing/v1"
+	"knative.dev/eventing/pkg/apis/feature"
+	sourcesconfig "knative.dev/eventing/pkg/apis/sources/config"
+	sourcesv1 "knative.dev/eventing/pkg/apis/sources/v1"
+	"knative.dev/pkg/apis"
+	duckv1 "knative.dev/pkg/apis/duck/v1"
+	servingconfig "knative.dev/serving/pkg/apis/config"
+	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
+	"sigs.k8s.io/yaml"
+)
+
+const namespace = "ghiseu"
+
+// Kinds that references may name, as apiVersion + " " + kind.
+const (
+	kindService = "serving.knative.dev/v1 Service"
+	kindBroker  = "eventing.knative.dev/v1 Broker"
+)
+
+// webhookContext carries what Knative's admission webhooks load from their ConfigMaps
+// (serving's config-defaults, config-features and config-autoscaler; eventing's
+// config-br-defaults, config-ping-defaults and config-features), at their stock values, in a
+// create request: SetDefaults and Validate then behave as on a default installation. Without it
+// some checks see a nil configuration and differ from the cluster (eventing's delivery timeout,
+// for one, is enabled by default but rejected when the flags are nil).
+func webhookContext() context.Context {
+	ctx := context.Background()
+	ctx = servingconfig.ToContext(ctx, servingconfig.FromContextOrDefaults(ctx))
+	ctx = eventingconfig.ToContext(ctx, eventingconfig.FromContextOrDefaults(ctx))
+	ctx = sourcesconfig.ToContext(ctx, sourcesconfig.FromContextOrDefaults(ctx))
+	ctx = feature.ToContext(ctx, feature.FromContextOrDefaults(ctx))
+	return apis.WithinCreate(ctx)
+}
+
+// catalog holds the decoded, defaulted and validated objects of one set of manifests, by name.
+// Every object lives in the namespace ghiseu, so a name is enough.
+type catalog struct {
+	namespaces  map[string]*corev1.Namespace
+	configMaps  map[string]*corev1.ConfigMap
+	secrets     map[string]*corev1.Secret
+	services    map[string]*servingv1.Service
+	brokers     map[string]*eventingv1.Broker
+	triggers    map[string]*eventingv1.Trigger
+	pingSources map[string]*sourcesv1.PingSource
+	clusters    map[string]*cnpgv1.Cluster
+}
+
+func newCatalog() *catalog {
+	return &catalog{
+		namespaces:  map[string]*corev1.Namespace{},
+		configMaps:  map[string]*corev1.ConfigMap{},
+		secrets:     map[string]*corev1.Secret{},
+		services:    map[string]*servingv1.Service{},
+		brokers:     map[string]*eventingv1.Broker{},
+		triggers:    map[string]*eventingv1.Trigger{},
+		pingSources: map[string]*sourcesv1.PingSource{},
+		clusters:    map[string]*cnpgv1.Cluster{},
+	}
+}
+
+// addAll validates every document and adds it, reporting all problems at once.
+func (c *catalog) addAll(ctx context.Context, docs []document) error {
+	var errs []error
+	for _, d := range docs {
+		errs = append(errs, c.add(ctx, d))
+	}
+	return errors.Join(errs...)
+}
+
+// add decodes d strictly into its real Go type, applies the defaults, validates it as the
+// admission webhook would, and adds it to the catalog.
+func (c *catalog) add(ctx context.Context, d document) error {
+	if err := checkNamespace(d); err != nil {
+		return err
+	}
+	var err error
+	switch d.APIVersion + " " + d.Kind {
+	case "v1 Namespace":
+		err = decodeAndAdd(c.namespaces, d, func(ns *corev1.Namespace) error {
+			return checkName(validation.IsDNS1123Label(ns.Name))
+		})
+	case "v1 ConfigMap":
+		err = decodeAndAdd(c.configMaps, d, func(cm *corev1.ConfigMap) error {
+			return checkKeys(slices.Collect(maps.Keys(cm.Data)))
+		})
+	case "v1 Secret":
+		err = decodeAndAdd(c.secrets, d, func(s *corev1.Secret) error {
+			if s.Type != "" && s.Type != corev1.SecretTypeOpaque {
+				return fmt.Errorf("type %q, want %q", s.Type, corev1.SecretTypeOpaque)
+			}
+			return errors.Join(checkKeys(slices.Collect(maps.Keys(s.Data))),
+				checkKeys(slices.Collect(maps.Keys(s.StringData))))
+		})
+	case kindService:
+		err = decodeAndAdd(c.services, d, func(s *servingv1.Service) error {
+			return errors.Join(defaultAndValidate(ctx, s), checkServicePolicy(s))
+		})
+	case kindBroker:
+		err = decodeAndAdd(c.brokers, d, func(b *eventingv1.Broker) error {
+			return errors.Join(defaultAndValidate(ctx, b), checkDeliveryPolicy(b.Spec.Delivery))
+		})
+	case "eventing.knative.dev/v1 Trigger":
+		err = decodeAndAdd(c.triggers, d, func(t *eventingv1.Trigger) error {
+			return errors.Join(defaultAndValidate(ctx, t), checkDeliveryPolicy(t.Spec.Delivery))
+		})
+	case "sources.knative.dev/v1 PingSource":
+		err = decodeAndAdd(c.pingSources, d, func(p *sourcesv1.PingSource) error {
+			return defaultAndValidate(ctx, p)
+		})
+	case "postgresql.cnpg.io/v1 Cluster":
+		err = decodeAndAdd(c.clusters, d, checkCluster)
+	default:
+		err = errors.New("no validation for this kind: add it to catalog.add before using it")
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", d, err)
+	}
+	return nil
+}
+
+// decodeAndAdd strictly decodes d (unknown or duplicate fields are errors), runs check on the
+// result and stores it under its name.
+func decodeAndAdd[T any](objects map[string]*T, d document, check func(*T) error) error {
+	obj := new(T)
+	if err := yaml.UnmarshalStrict(d.raw, obj); err != nil {
+		return err
+	}
+	if err := check(obj); err != nil {
+		return err
+	}
+	if _, dup := objects[d.Metadata.Name]; dup {
+		return errors.New("defined more than once")
+	}
+	objects[d.Metadata.Name] = obj
+	return nil
+}
+
+// knativeObject is what Knative's defaulting and validating webhooks call.
+type knativeObject interface {
+	SetDefaults(context.Context)
+	Validate(context.Context) *apis.FieldError
+}
+
+func defaultAndValidate(ctx context.Context, obj knativeObject) error {
+	obj.SetDefaults(ctx)
+	// Warnings are returned by the webhook to the client but do not reject the object.
+	if fe := obj.Validate(ctx).Filter(apis.ErrorLevel); fe != nil {
+		return fe
+	}
+	return nil
+}
+
+func checkNamespace(d document) error {
+	if d.APIVersion == "v1" && d.Kind == "Namespace" {
+		return nil
+	}
+	// Explicit in every file, not only added by kustomize: the dev broker reads them raw.
+	if d.Metadata.Namespace != namespace {
+		return fmt.Errorf("%s: metadata.namespace is %q, want %q", d, d.Metadata.Namespace, namespace)
+	}
+	return nil
+}
+
+func checkName(problems []string) error {
+	if len(problems) > 0 {
+		return fmt.Errorf("metadata.name: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func checkKeys(keys []string) error {
+	var errs []error
+	for _, k := range keys {
+		if problems := validation.IsConfigMapKey(k); len(problems) > 0 {
+			errs = append(errs, fmt.Errorf("key %q: %s", k, strings.Join(problems, "; ")))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkServicePolicy enforces what every function's Service must have (DESIGN.md,
+// "Kubernetes"), beyond what Knative itself requires.
+func checkServicePolicy(s *servingv1.Service) error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	tmpl := s.Spec.Template
+	for _, key := range []string{"autoscaling.knative.dev/min-scale", "autoscaling.knative.dev/max-scale"} {
+		if tmpl.Annotations[key] == "" {
+			fail("spec.template.metadata.annotations: %s is not set", key)
+		}
+	}
+	for _, key := range []string{"app.kubernetes.io/name", "app.kubernetes.io/part-of"} {
+		if s.Labels[key] == "" {
+			fail("metadata.labels: %s is not set", key)
+		}
+	}
+	if tmpl.Spec.ContainerConcurrency == nil {
+		fail("spec.template.spec.containerConcurrency is not set")
+	}
+	if tmpl.Spec.TimeoutSeconds == nil {
+		fail("spec.template.spec.timeoutSeconds is not set")
+	}
+	for i, ctr := range tmpl.Spec.Containers {
+		field := fmt.Sprintf("spec.template.spec.containers[%d]", i)
+		if ctr.Resources.Requests.Cpu().IsZero() || ctr.Resources.Requests.Memory().IsZero() {
+			fail("%s.resources.requests: cpu and memory must be set", field)
+		}
+		if ctr.Resources.Limits.Memory().IsZero() {
+			fail("%s.resources.limits.memory is not set", field)
+		}
+		if ctr.LivenessProbe == nil || ctr.ReadinessProbe == nil {
+			fail("%s: livenessProbe and readinessProbe must be set", field)
+		}
+		if len(ctr.EnvFrom) == 0 {
+			fail("%s.envFrom: the shared ConfigMap and Secret are not used", field)
+		}
+		sc := ctr.SecurityContext
+		switch {
+		case sc == nil:
+			fail("%s.securityContext is not set", field)
+		case sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot:
+			fail("%s.securityContext.runAsNonRoot must be true", field)
+		case sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation:
+			fail("%s.securityContext.allowPrivilegeEscalation must be false", field)
+		case sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem:
+			fail("%s.securityContext.readOnlyRootFilesystem must be true", field)
+		case sc.Capabilities == nil || !slices.Equal(sc.Capabilities.Drop, []corev1.Capability{"ALL"}):
+			fail("%s.securityContext.capabilities.drop must be [ALL]", field)
+		case sc.SeccompProfile == nil || sc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault:
+			fail("%s.securityContext.seccompProfile.type must be RuntimeDefault", field)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkDeliveryPolicy requires retries with exponential backoff and a dead-letter sink, so
+// that no event is dropped silently. Knative has already checked the values themselves
+// (backoffDelay is ISO-8601, retry is not negative).
+func checkDeliveryPolicy(d *eventingduckv1.DeliverySpec) error {
+	switch {
+	case d == nil:
+		return errors.New("spec.delivery is not set")
+	case d.Retry == nil || *d.Retry < 1:
+		return errors.New("spec.delivery.retry must be at least 1")
+	case d.BackoffPolicy == nil || *d.BackoffPolicy != eventingduckv1.BackoffPolicyExponential:
+		return errors.New("spec.delivery.backoffPolicy must be exponential")
+	case d.BackoffDelay == nil:
+		return errors.New("spec.delivery.backoffDelay is not set")
+	case d.DeadLetterSink == nil:
+		return errors.New("spec.delivery.deadLetterSink is not set")
+	}
+	return nil
+}
+
+// checkCluster checks a CloudNativePG Cluster. Its admission webhook lives in an internal
+// package of the operator, so only the defaulting is the operator's own; the checks after it
+// cover the fields these manifests use.
+func checkCluster(c *cnpgv1.Cluster) error {
+	c.Default() // what the operator's defaulting webhook calls
+	var errs []error
+	if c.Spec.Instances < 1 {
+		errs = append(errs, fmt.Errorf("spec.instances is %d, want at least 1", c.Spec.Instances))
+	}
+	if _, err := resource.ParseQuantity(c.Spec.StorageConfiguration.Size); err != nil {
+		errs = append(errs, fmt.Errorf("spec.storage.size %q: %w", c.Spec.StorageConfiguration.Size, err))
+	}
+	if _, err := c.GetPostgresqlMajorVersion(); err != nil {
+		errs = append(errs, fmt.Errorf("spec.imageName: %w", err))
+	}
+	if b := c.Spec.Bootstrap; b == nil || b.InitDB == nil || b.InitDB.Database == "" || b.InitDB.Owner == "" {
+		errs = append(errs, errors.New("spec.bootstrap.initdb: database and owner must be set"))
+	}
+	return errors.Join(errs...)
+}
+
+// checkReferences checks that every name an object refers to exists in the catalog. Secrets
+// are checked only when wantSecrets: the base leaves the Secret to the overlays.
+func (c *catalog) checkReferences(wantSecrets bool) error {
+	var errs []error
+	add := func(err error) { errs = append(errs, err) }
+
+	for _, name := range slices.Sorted(maps.Keys(c.brokers)) {
+		b := c.brokers[name]
+		add(c.checkDelivery(fmt.Sprintf("Broker %q spec.delivery", name), b.Spec.Delivery))
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.triggers)) {
+		t := c.triggers[name]
+		where := fmt.Sprintf("Trigger %q", name)
+		broker := t.Spec.Broker
+		if t.Spec.BrokerRef != nil {
+			broker = t.Spec.BrokerRef.Name
+		}
+		if _, ok := c.brokers[broker]; !ok {
+			add(fmt.Errorf("%s spec.broker: Broker %q does not exist", where, broker))
+		}
+		add(c.checkDestination(where+" spec.subscriber", t.Spec.Subscriber, kindService))
+		add(c.checkDelivery(where+" spec.delivery", t.Spec.Delivery))
+		add(c.checkPingFilters(where, t))
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.pingSources)) {
+		p := c.pingSources[name]
+		add(c.checkDestination(fmt.Sprintf("PingSource %q spec.sink", name), p.Spec.Sink, kindBroker, kindService))
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.services)) {
+		for _, ctr := range c.services[name].Spec.Template.Spec.Containers {
+			for _, env := range ctr.EnvFrom {
+				where := fmt.Sprintf("Service %q envFrom", name)
+				if ref := env.ConfigMapRef; ref != nil && c.configMaps[ref.Name] == nil {
+					add(fmt.Errorf("%s: ConfigMap %q does not exist", where, ref.Name))
+				}
+				if ref := env.SecretRef; ref != nil && wantSecrets && c.secrets[ref.Name] == nil {
+					add(fmt.Errorf("%s: Secret %q does not exist", where, ref.Name))
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (c *catalog) checkDelivery(where string, d *eventingduckv1.DeliverySpec) error {
+	if d == nil || d.DeadLetterSink == nil {
+		return nil
+	}
+	return c.checkDestination(where+".deadLetterSink", *d.DeadLetterSink, kindService)
+}
+
+// checkDestination checks that dest refers to an existing object of one of the allowed kinds.
+func (c *catalog) checkDestination(where string, dest duckv1.Destination, allowed ...string) error {
+	ref := dest.Ref
+	if ref == nil {
+		if dest.URI == nil {
+			return fmt.Errorf("%s: neither ref nor uri is set", where)
+		}
+		return nil // an address outside the cluster's objects
+	}
+	if ref.Namespace != "" && ref.Namespace != namespace {
+		return fmt.Errorf("%s.ref: namespace %q, want %q", where, ref.Namespace, namespace)
+	}
+	kind := ref.APIVersion + " " + ref.Kind
+	if !slices.Contains(allowed, kind) {
+		return fmt.Errorf("%s.ref: %s, want one of %q", where, kind, allowed)
+	}
+	exists := false
+	switch kind {
+	case kindService:
+		_, exists = c.services[ref.Name]
+	case kindBroker:
+		_, exists = c.brokers[ref.Name]
+	}
+	if !exists {
+		return fmt.Errorf("%s.ref: %s %q does not exist", where, ref.Kind, ref.Name)
+	}
+	return nil
+}
+
+// checkPingFilters checks that a Trigger waiting for PingSource events names, in its source
+// filter, a PingSource that exists: renaming the PingSource would otherwise silently stop the
+// schedule.
+func (c *catalog) checkPingFilters(where string, t *eventingv1.Trigger) error {
+	exacts := []map[string]string{}
+	for _, f := range t.Spec.Filters {
+		exacts = append(exacts, f.Exact)
+	}
+	if t.Spec.Filter != nil {
+		exacts = append(exacts, t.Spec.Filter.Attributes)
+	}
+	var errs []error
+	for _, exact := range exacts {
+		if exact["type"] != sourcesv1.PingSourceEventType {
+			continue
+		}
+		source, found := exact["source"], false
+		for name := range c.pingSources {
+			found = found || source == sourcesv1.PingSourceSource(namespace, name)
+		}
+		if !found {
+			errs = append(errs, fmt.Errorf("%s spec.filters: source %q is no PingSource in these manifests", where, source))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// validateDocs validates every object and then the references between them.
+func validateDocs(docs []document, wantSecrets bool) (*catalog, error) {
+	c := newCatalog()
+	if err := c.addAll(webhookContext(), docs); err != nil {
+		return c, err
+	}
+	return c, c.checkReferences(wantSecrets)
+}
