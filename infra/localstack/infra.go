@@ -117,22 +117,12 @@ var secretNames = []string{"POSTGRES_PASSWORD", "APP_DB_PASSWORD", "S3_ACCESS_KE
 
 // LoadSecrets reads path, generating and saving any secret it lacks.
 func LoadSecrets(path string) (Secrets, error) {
-	s := Secrets{}
-	f, err := os.Open(path)
+	s, err := readEnvFile(path)
 	switch {
-	case err == nil:
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-				s[k] = v
-			}
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
-		}
-	case !errors.Is(err, os.ErrNotExist):
-		return nil, err
+	case errors.Is(err, os.ErrNotExist):
+		s = Secrets{}
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	changed := false
 	for _, k := range secretNames {
@@ -165,4 +155,39 @@ func randomToken() string {
 		panic(err) // the kernel's random source does not fail
 	}
 	return hex.EncodeToString(b)
+}
+
+// Getenv returns the environment variable key or, when it is unset, the value
+// that a running `make run` recorded in <data>/stack.env, so operator
+// commands beside the local stack need no setup. data defaults to .local in
+// the current directory, or $GHISEU_DATA.
+func Getenv(key string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	data := os.Getenv("GHISEU_DATA")
+	if data == "" {
+		data = ".local"
+	}
+	s, err := readEnvFile(filepath.Join(data, "stack.env"))
+	if err != nil {
+		return ""
+	}
+	return s[key]
+}
+
+func readEnvFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			out[k] = v
+		}
+	}
+	return out, sc.Err()
 }
