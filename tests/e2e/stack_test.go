@@ -66,7 +66,9 @@ func startDevstack(t *testing.T, data string, base int) *devstackRun {
 	return d
 }
 
-func (d *devstackRun) url(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", d.base, path) }
+func (d *devstackRun) url(path string) string {
+	return fmt.Sprintf("http://127.0.0.1:%d%s", d.base, path)
+}
 
 // interrupt sends Ctrl-C and waits for a clean exit.
 func (d *devstackRun) interrupt() {
@@ -216,4 +218,3 @@ func TestMakeRun(t *testing.T) {
 	}
 	second.interrupt()
 }
-
