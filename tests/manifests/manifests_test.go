@@ -17,7 +17,7 @@ const mainModule = "github.com/ghiseu/ghiseu"
 var (
 	configKeys = []string{"LOG_LEVEL", "K_SINK", "S3_ENDPOINT", "S3_REGION", "S3_BUCKET_DOCUMENTS",
 		"S3_BUCKET_BACKUPS", "SHUTDOWN_TIMEOUT"}
-	secretKeys = []string{"DATABASE_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"}
+	secretKeys = []string{"DATABASE_URL", "MIGRATE_DATABASE_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"}
 )
 
 // Committed secrets must be placeholders; real ones come from the operator.
@@ -144,6 +144,7 @@ func TestBadManifests(t *testing.T) {
 		{"pingsource-bad-timezone.yaml", []string{"spec.timezone", "Europe/Bucuresti"}},
 		{"trigger-bad-backoff.yaml", []string{"spec.delivery.backoffDelay", "5s"}},
 		{"trigger-unknown-subscriber.yaml", []string{"spec.subscriber.ref", `Service "no-such-function" does not exist`}},
+		{"job-runs-as-root.yaml", []string{`Job "migrate-as-root"`, "runAsNonRoot"}},
 	}
 
 	base, err := render(baseDir)

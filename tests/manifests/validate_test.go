@@ -10,6 +10,7 @@ import (
 	_ "time/tzdata" // time zones for PingSource validation, whatever the machine has
 
 	cnpgv1 "github.com/cloudnative-pg/cloudnative-pg/api/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -60,6 +61,7 @@ type catalog struct {
 	triggers    map[string]*eventingv1.Trigger
 	pingSources map[string]*sourcesv1.PingSource
 	clusters    map[string]*cnpgv1.Cluster
+	jobs        map[string]*batchv1.Job
 }
 
 func newCatalog() *catalog {
@@ -72,6 +74,7 @@ func newCatalog() *catalog {
 		triggers:    map[string]*eventingv1.Trigger{},
 		pingSources: map[string]*sourcesv1.PingSource{},
 		clusters:    map[string]*cnpgv1.Cluster{},
+		jobs:        map[string]*batchv1.Job{},
 	}
 }
 
@@ -124,6 +127,8 @@ func (c *catalog) add(ctx context.Context, d document) error {
 		err = decodeAndAdd(c.pingSources, d, func(p *sourcesv1.PingSource) error {
 			return defaultAndValidate(ctx, p)
 		})
+	case "batch/v1 Job":
+		err = decodeAndAdd(c.jobs, d, checkJob)
 	case "postgresql.cnpg.io/v1 Cluster":
 		err = decodeAndAdd(c.clusters, d, checkCluster)
 	default:
@@ -405,4 +410,31 @@ func validateDocs(docs []document, wantSecrets bool) (*catalog, error) {
 		return c, err
 	}
 	return c, c.checkReferences(wantSecrets)
+}
+
+// checkJob holds a Job to the same rules as the functions: an image built by
+// ko from this repository, non-root, no privilege escalation, resources set.
+// Kubernetes' own validation of core types is not importable offline.
+func checkJob(j *batchv1.Job) error {
+	var errs []error
+	spec := j.Spec.Template.Spec
+	if spec.RestartPolicy != corev1.RestartPolicyNever && spec.RestartPolicy != corev1.RestartPolicyOnFailure {
+		errs = append(errs, fmt.Errorf("spec.template.spec.restartPolicy %q: a Job needs Never or OnFailure", spec.RestartPolicy))
+	}
+	if len(spec.Containers) == 0 {
+		errs = append(errs, errors.New("spec.template.spec.containers: none"))
+	}
+	for _, c := range spec.Containers {
+		if !strings.HasPrefix(c.Image, "ko://github.com/ghiseu/ghiseu/") {
+			errs = append(errs, fmt.Errorf("container %s: image %q is not built by ko from this repository", c.Name, c.Image))
+		}
+		sc := c.SecurityContext
+		if sc == nil || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+			errs = append(errs, fmt.Errorf("container %s: securityContext must set runAsNonRoot and forbid privilege escalation", c.Name))
+		}
+		if c.Resources.Limits.Memory().IsZero() || c.Resources.Requests.Cpu().IsZero() {
+			errs = append(errs, fmt.Errorf("container %s: resources need a memory limit and a cpu request", c.Name))
+		}
+	}
+	return errors.Join(errs...)
 }

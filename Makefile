@@ -1,0 +1,81 @@
+# Ghișeu: the two commands are `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+BIN := $(CURDIR)/bin
+GO ?= go
+
+# Tools installed into bin/ (git-ignored), pinned. A stamp per version makes
+# a version bump reinstall.
+VERSITYGW_VERSION := v1.8.0
+MAILPIT_VERSION := v1.27.11
+STATICCHECK_VERSION := v0.8.2
+
+RACE_PACKAGES := ./shared/runtime/... ./shared/events/... ./infra/devbroker/...
+
+.PHONY: run test tools postgres lint build migrate deadletters replay clean-local
+
+## run: start the whole platform on this machine (Ctrl-C stops it; data stays in .local/)
+run: tools
+	$(GO) build -o $(BIN)/devstack ./infra/cmd/devstack
+	$(BIN)/devstack run
+
+## test: lint, then every test against real PostgreSQL, S3 (versitygw) and SMTP (Mailpit)
+test: tools lint
+	$(GO) build -o $(BIN)/devstack ./infra/cmd/devstack
+	$(BIN)/devstack exec -- $(GO) test -count=1 ./...
+	$(BIN)/devstack exec -- $(GO) test -count=1 -race $(RACE_PACKAGES)
+	cd tests/manifests && $(GO) test -count=1 ./...
+
+## tools: install what the local stack needs (PostgreSQL, versitygw, Mailpit, staticcheck)
+tools: postgres $(BIN)/.versitygw-$(VERSITYGW_VERSION) $(BIN)/.mailpit-$(MAILPIT_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
+
+$(BIN)/.versitygw-$(VERSITYGW_VERSION):
+	GOBIN=$(BIN) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+	touch $@
+
+$(BIN)/.mailpit-$(MAILPIT_VERSION):
+	GOBIN=$(BIN) $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
+	touch $@
+
+$(BIN)/.staticcheck-$(STATICCHECK_VERSION):
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	touch $@
+
+# PostgreSQL's server binaries: installed from Debian when missing and we are
+# root; otherwise the exact command is printed. DATABASE_URL skips this.
+postgres:
+	@if [ -n "$${DATABASE_URL:-}" ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing PostgreSQL from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	else \
+		echo "PostgreSQL is not installed: run  sudo apt-get install -y postgresql  (or set DATABASE_URL)"; exit 1; \
+	fi
+
+## lint: gofmt, go vet and staticcheck over both modules
+lint: $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(BIN)/staticcheck ./...
+	cd tests/manifests && $(GO) vet ./... && $(BIN)/staticcheck ./...
+
+build:
+	$(GO) build ./...
+
+## migrate: apply database migrations (MIGRATE_DATABASE_URL, or the running local stack)
+migrate:
+	$(GO) run ./infra/cmd/migrate
+
+## deadletters: list events that subscribers kept refusing
+deadletters:
+	$(GO) run ./infra/cmd/deadletters list
+
+## replay: replay dead letters: make replay IDS="12 13", or every pending one: make replay IDS=-pending
+replay:
+	$(GO) run ./infra/cmd/deadletters replay $(IDS)
+
+## clean-local: delete the local stack's data (.local/)
+clean-local:
+	rm -rf .local
