@@ -13,7 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
@@ -60,13 +60,19 @@ type Object struct {
 // Store reads and writes objects. It is safe for concurrent use.
 type Store struct {
 	client   *s3.Client
-	uploader *manager.Uploader
+	transfer *transfermanager.Client
 	// Part copies happen inside the server, so they cost no memory here; the limits are
 	// fields only so that tests can exercise multipart copy without 5 GiB objects.
 	maxSingleCopySize int64
 	copyPartSize      int64
 	copyConcurrency   int
 }
+
+// minPartSize is the smallest part S3 accepts in a multipart upload (but the last one).
+const minPartSize = 5 << 20
+
+// maxUploadParts is the largest number of parts S3 accepts in a multipart upload.
+const maxUploadParts = 10000
 
 // maxSingleCopySize is the largest object CopyObject can copy; larger ones need UploadPartCopy.
 const maxSingleCopySize = 5 << 30
@@ -92,8 +98,8 @@ func New(ctx context.Context, cfg StoreConfig) (*Store, error) {
 		return nil, errors.New("blob: S3_ENDPOINT is required")
 	case cfg.AccessKeyID == "" || cfg.SecretAccessKey == "":
 		return nil, errors.New("blob: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required")
-	case cfg.PartSize < manager.MinUploadPartSize:
-		return nil, fmt.Errorf("blob: S3_PART_SIZE must be at least %d bytes, got %d", manager.MinUploadPartSize, cfg.PartSize)
+	case cfg.PartSize < minPartSize:
+		return nil, fmt.Errorf("blob: S3_PART_SIZE must be at least %d bytes, got %d", minPartSize, cfg.PartSize)
 	case cfg.UploadConcurrency < 1:
 		return nil, fmt.Errorf("blob: S3_UPLOAD_CONCURRENCY must be at least 1, got %d", cfg.UploadConcurrency)
 	}
@@ -110,16 +116,24 @@ func New(ctx context.Context, cfg StoreConfig) (*Store, error) {
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
 	})
-	uploader := manager.NewUploader(client, func(u *manager.Uploader) {
-		u.PartSize = cfg.PartSize
-		u.Concurrency = cfg.UploadConcurrency
-		// The uploader has its own checksum setting (default: CRC32 on every part),
-		// independent of the client's.
-		u.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+	transfer := transfermanager.New(client, func(o *transfermanager.Options) {
+		o.PartSizeBytes = cfg.PartSize
+		// Shorter than one part: a single PutObject; otherwise multipart (an object of
+		// exactly one part is a one-part upload, as with manager.Uploader). The transfer
+		// manager reads this many bytes before choosing, so more would only cost memory.
+		o.MultipartUploadThreshold = cfg.PartSize
+		o.Concurrency = cfg.UploadConcurrency
+		o.MaxUploadParts = maxUploadParts
+		// The transfer manager has its own checksum setting (default: CRC32 on every
+		// request), which overrides the client's on each of its calls.
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		// Abort a failed multipart upload on a fresh context, so that a cancelled caller
+		// does not leave its parts behind (by default the caller's context is used).
+		o.FailTimeout = cleanupTimeout
 	})
 	return &Store{
 		client:            client,
-		uploader:          uploader,
+		transfer:          transfer,
 		maxSingleCopySize: maxSingleCopySize,
 		copyPartSize:      copyPartSize,
 		copyConcurrency:   cfg.UploadConcurrency,

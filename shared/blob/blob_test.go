@@ -297,7 +297,7 @@ func TestPutReaderFailureLeavesNothing(t *testing.T) {
 func TestPutCancelledLeavesNothing(t *testing.T) {
 	s, bucket := newTestStore(t)
 	// Cancel once the uploader has read into the third part: parts 1 and 2 may be on their
-	// way, and the uploader's own abort (with this cancelled context) fails.
+	// way, so the multipart upload must be aborted on a context that is not the cancelled one.
 	ctx, cancel := context.WithCancel(t.Context())
 	r := io.MultiReader(randomReader(8, 2*DefaultPartSize+mib), cancelReader{cancel}, randomReader(9, DefaultPartSize))
 	if _, err := s.Put(ctx, bucket, "cancelled", r, ""); err == nil {

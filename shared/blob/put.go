@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"golang.org/x/sync/errgroup"
@@ -49,7 +49,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, conten
 
 func (s *Store) put(ctx context.Context, bucket, key string, r io.Reader, contentType string) (Object, error) {
 	body := &hashingReader{r: r, hash: sha256.New()}
-	_, err := s.uploader.Upload(ctx, &s3.PutObjectInput{
+	_, err := s.transfer.UploadObject(ctx, &transfermanager.UploadObjectInput{
 		Bucket:      &bucket,
 		Key:         &key,
 		Body:        body,
@@ -74,9 +74,10 @@ func (s *Store) cleanupFailedPut(ctx context.Context, bucket, key string, upload
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 
-	// The uploader aborts a failed multipart upload itself, but with the caller's context:
-	// if that context was cancelled the abort failed too and the parts stay. Abort again.
-	var failure manager.MultiUploadFailure
+	// The transfer manager aborts a failed multipart upload itself, on a fresh context
+	// (FailTimeout), but that abort can fail too, and then the parts stay. Abort again:
+	// aborting an upload that is already gone only returns NoSuchUpload.
+	var failure transfermanager.MultipartUploadError
 	if errors.As(uploadErr, &failure) && failure.UploadID() != "" {
 		_, _ = s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
 			Bucket: &bucket, Key: &key, UploadId: aws.String(failure.UploadID()),
@@ -91,8 +92,8 @@ func (s *Store) cleanupFailedPut(ctx context.Context, bucket, key string, upload
 	}
 }
 
-// hashingReader hashes and counts what is read through it. The uploader reads its body
-// sequentially from one goroutine (it buffers each part before sending it), so the bytes
+// hashingReader hashes and counts what is read through it. The transfer manager reads its
+// body sequentially from one goroutine (it buffers each part before sending it), so the bytes
 // are hashed exactly once and in order, unlike hashing the parts as they are sent.
 type hashingReader struct {
 	r    io.Reader
@@ -192,8 +193,8 @@ func (s *Store) copy(ctx context.Context, src, dst Object) error {
 // multipartCopy copies objects larger than CopyObject allows (5 GiB) with UploadPartCopy,
 // a range of the source per part, aborting the upload if any part fails.
 func (s *Store) multipartCopy(ctx context.Context, src, dst Object) error {
-	// At most manager.MaxUploadParts parts, so grow the part size for huge objects.
-	partSize := max(s.copyPartSize, (src.Size+int64(manager.MaxUploadParts)-1)/int64(manager.MaxUploadParts))
+	// At most maxUploadParts parts, so grow the part size for huge objects.
+	partSize := max(s.copyPartSize, (src.Size+maxUploadParts-1)/maxUploadParts)
 	parts := make([]types.CompletedPart, (src.Size+partSize-1)/partSize)
 
 	created, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
