@@ -160,6 +160,33 @@ func TestBrokerRetriesAndDeadLetters(t *testing.T) {
 	}
 }
 
+// A dead-letter sink that is briefly down (restarting) gets the Trigger's
+// retries, so the refused event is not lost.
+func TestBrokerRetriesTheDeadLetterSink(t *testing.T) {
+	worker := newSubscriber(t, func(int, event.Event) reply { return reply{status: http.StatusUnprocessableEntity} })
+	dls := newSubscriber(t, func(n int, _ event.Event) reply {
+		if n == 1 {
+			return reply{status: http.StatusServiceUnavailable}
+		}
+		return reply{status: http.StatusAccepted}
+	})
+	manifests := brokerYAML + triggerYAML("worker", `
+  delivery:
+    retry: 2
+    backoffDelay: PT0.01S
+    deadLetterSink:
+      ref:
+        apiVersion: serving.knative.dev/v1
+        kind: Service
+        name: dead-letter`)
+	s := startBroker(t, manifests, map[string]*subscriber{"worker": worker, "dead-letter": dls}, nil)
+	send(t, s.brokerURL(), newEvent("e1", "ro.ghiseu.request.submitted"))
+	s.closeBroker(t)
+	if w, d := worker.count(), dls.count(); w != 1 || d != 2 {
+		t.Fatalf("subscriber called %d times, dead-letter sink %d; want 1 and 2 (one 503, then accepted)", w, d)
+	}
+}
+
 func TestBrokerUsesBrokerDeliveryWhenTriggerHasNone(t *testing.T) {
 	worker := newSubscriber(t, func(int, event.Event) reply { return reply{status: http.StatusInternalServerError} })
 	dls := newSubscriber(t, nil)

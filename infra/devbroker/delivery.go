@@ -173,8 +173,8 @@ func (b *Broker) takeReply(r *route, header http.Header, body []byte, ttl int32,
 }
 
 // deadLetter sends e, with Knative's error extensions, to the route's
-// dead-letter sink (one attempt). Whatever cannot go there is logged with
-// enough to find it again.
+// dead-letter sink. Whatever cannot go there is logged with enough to find
+// it again.
 func (b *Broker) deadLetter(ctx context.Context, r *route, e event.Event, last outcome, log *slog.Logger) {
 	log = log.With(last.logAttrs()...)
 	if r.deadLetter == "" {
@@ -193,24 +193,40 @@ func (b *Broker) deadLetter(ctx context.Context, r *route, e event.Event, last o
 		e.SetExtension(errorDataExtension, base64.StdEncoding.EncodeToString(data[:min(len(data), maxErrorData)]))
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	req, err := cehttp.NewHTTPRequestFromEvent(ctx, r.deadLetter, e)
-	if err == nil {
-		var resp *http.Response
-		if resp, err = b.client.Do(req); err == nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxEventBytes))
-			resp.Body.Close()
-			if resp.StatusCode/100 != 2 {
-				err = errors.New(resp.Status)
-			}
+	// The sink gets the Trigger's retries too: a dead-letter service that is
+	// restarting must not turn a refused event into a lost one.
+	var err error
+	for n := 1; n <= 1+r.delivery.Retry; n++ {
+		if n > 1 && !sleep(ctx, r.delivery.backoff(n-1)) {
+			break
 		}
+		if err = b.post(ctx, r.deadLetter, e, r.timeout); err == nil {
+			log.Warn("event sent to the dead-letter sink", "deadLetterSink", r.deadLetter)
+			return
+		}
+		log.Warn("dead-letter sink attempt failed", "attempt", n, "deadLetterSink", r.deadLetter, "deadLetterError", err.Error())
 	}
+	log.Error("event lost: the dead-letter sink failed too", "deadLetterSink", r.deadLetter, "deadLetterError", fmt.Sprint(err))
+}
+
+// post sends e in binary mode to url and wants a 2xx.
+func (b *Broker) post(ctx context.Context, url string, e event.Event, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := cehttp.NewHTTPRequestFromEvent(ctx, url, e)
 	if err != nil {
-		log.Error("event lost: the dead-letter sink failed too", "deadLetterSink", r.deadLetter, "deadLetterError", err)
-		return
+		return err
 	}
-	log.Warn("event sent to the dead-letter sink", "deadLetterSink", r.deadLetter)
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxEventBytes))
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return errors.New(resp.Status)
+	}
+	return nil
 }
 
 // sleep waits d, or less if ctx ends first; it reports whether d elapsed.

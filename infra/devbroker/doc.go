@@ -30,7 +30,8 @@
 //     before retry n = 1, 2, ...; other statuses are final. Then the event
 //     goes to the dead-letter sink with knativeerrordest, knativeerrorcode
 //     and knativeerrordata (the response body, or the transport error, in
-//     base64, first 1 KiB).
+//     base64, first 1 KiB), with the same retries: a sink that is
+//     restarting must not turn a refused event into a lost one.
 //   - Replies: a 2xx response carrying a CloudEvent is a new event on the
 //     same broker; a response that is not a CloudEvent is ignored; one that
 //     claims to be an event but is invalid fails the attempt as a 502.
