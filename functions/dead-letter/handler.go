@@ -22,10 +22,9 @@ const Source = "/ghiseu/functions/dead-letter"
 
 // Handler stores dead-lettered events.
 type Handler struct {
-	Pool      *pgxpool.Pool
-	Outbox    *events.Outbox
-	Catalogue *events.Catalogue
-	Log       *slog.Logger
+	Pool   *pgxpool.Pool
+	Outbox *events.Outbox
+	Log    *slog.Logger
 }
 
 // Handle stores e once, however often the Broker delivers it.
@@ -38,20 +37,17 @@ func (h *Handler) Handle(ctx context.Context, e cloudevents.Event) (*cloudevents
 		}
 		h.Log.Error("event dead-lettered: a subscriber kept refusing it; inspect and replay with `make deadletters`",
 			"dead_letter_id", id, "event_id", e.ID(), "event_type", e.Type(), "event_source", e.Source(),
-			"error_dest", e.Extensions()["knativeerrordest"], "error_code", e.Extensions()["knativeerrorcode"])
+			"error_dest", deadletter.ErrorDest(e), "error_code", deadletter.ErrorCode(e))
 		// Announcing a dead-lettered announcement could loop forever.
 		if e.Type() == events.TypeEventDeadLettered {
 			return nil
 		}
 		data := map[string]any{"deadLetterId": id, "eventId": e.ID(), "eventType": e.Type(), "eventSource": e.Source(),
-			"errorDestination": fmt.Sprint(e.Extensions()["knativeerrordest"])}
-		if code, ok := e.Extensions()["knativeerrorcode"]; ok {
-			var n int
-			if _, err := fmt.Sscan(fmt.Sprint(code), &n); err == nil {
-				data["errorCode"] = n
-			}
+			"errorDestination": deadletter.ErrorDest(e)}
+		if code := deadletter.ErrorCode(e); code != nil {
+			data["errorCode"] = *code
 		}
-		ev, err := h.Catalogue.New(events.TypeEventDeadLettered, Source, events.Institution(e), data)
+		ev, err := h.Outbox.Catalogue().New(events.TypeEventDeadLettered, Source, events.Institution(e), data)
 		if err != nil {
 			return err
 		}

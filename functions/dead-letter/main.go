@@ -22,15 +22,11 @@ func main() {
 		if err != nil {
 			return runtime.Function{}, err
 		}
-		cat, err := events.Platform()
+		outbox, err := events.NewPlatformOutbox(pool, cfg.SinkConfig, log)
 		if err != nil {
 			return runtime.Function{}, err
 		}
-		sender, err := events.NewHTTPSender(cfg.Sink)
-		if err != nil {
-			return runtime.Function{}, err
-		}
-		h := &Handler{Pool: pool, Outbox: events.NewOutbox(pool, cat, sender, log), Catalogue: cat, Log: log}
+		h := &Handler{Pool: pool, Outbox: outbox, Log: log}
 		return runtime.Function{
 			// The data of a dead-lettered event is whatever failed; it is
 			// stored as it is, not validated.

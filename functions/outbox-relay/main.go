@@ -28,17 +28,13 @@ func main() {
 		if err != nil {
 			return runtime.Function{}, err
 		}
-		cat, err := events.Platform()
+		outbox, err := events.NewPlatformOutbox(pool, cfg.SinkConfig, log)
 		if err != nil {
 			return runtime.Function{}, err
 		}
-		sender, err := events.NewHTTPSender(cfg.Sink)
-		if err != nil {
-			return runtime.Function{}, err
-		}
-		h := &Handler{Outbox: events.NewOutbox(pool, cat, sender, log), Log: log, Batch: cfg.Batch, KeepSent: cfg.KeepSent}
+		h := &Handler{Outbox: outbox, Log: log, Batch: cfg.Batch, KeepSent: cfg.KeepSent}
 		return runtime.Function{
-			Handler: runtime.EventsHTTPHandler(log, cat, h),
+			Handler: runtime.EventsHTTPHandler(log, outbox.Catalogue(), h),
 			Checks:  []runtime.Check{{Name: "database", Check: db.Ping(pool)}},
 			Stop:    pool.Close,
 		}, nil

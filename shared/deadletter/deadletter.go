@@ -47,19 +47,13 @@ type Letter struct {
 // Store records e, as received by the dead-letter sink, in tx. It returns
 // the new letter's id, or 0 if this very delivery was stored before.
 func Store(ctx context.Context, tx pgx.Tx, e cloudevents.Event) (int64, error) {
-	dest := extString(e, extErrorDest)
+	dest := ErrorDest(e)
 	// One event may fail at several subscribers, and again after a replay:
 	// each of those is its own letter; a redelivery of one of them is not.
 	key := e.ID() + "|" + dest + "|" + extString(e, extReplay)
 	first, err := events.FirstDelivery(ctx, tx, "dead-letter", e.Source(), key)
 	if err != nil || !first {
 		return 0, err
-	}
-	var code *int
-	if s := extString(e, extErrorCode); s != "" {
-		if n, err := strconv.Atoi(s); err == nil {
-			code = &n
-		}
 	}
 	raw, err := json.Marshal(e)
 	if err != nil {
@@ -73,7 +67,7 @@ func Store(ctx context.Context, tx pgx.Tx, e cloudevents.Event) (int64, error) {
 	err = tx.QueryRow(ctx, `
 		INSERT INTO dead_letter (institution_id, event_id, event_type, event_source, event, error_dest, error_code, error_data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		inst, e.ID(), e.Type(), e.Source(), raw, dest, code, extString(e, extErrorData)).Scan(&id)
+		inst, e.ID(), e.Type(), e.Source(), raw, dest, ErrorCode(e), extString(e, extErrorData)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("dead letter %s: store: %w", e.ID(), err)
 	}
@@ -169,6 +163,18 @@ func Replay(ctx context.Context, pool *pgxpool.Pool, broker events.Sender, id in
 		return fmt.Errorf("replay dead letter %d: sent, but not marked replayed: %w", id, err)
 	}
 	return nil
+}
+
+// ErrorDest is the subscriber that refused e, as the Broker recorded it.
+func ErrorDest(e cloudevents.Event) string { return extString(e, extErrorDest) }
+
+// ErrorCode is the refusing subscriber's last HTTP status, if it answered.
+func ErrorCode(e cloudevents.Event) *int {
+	n, err := strconv.Atoi(extString(e, extErrorCode))
+	if err != nil {
+		return nil
+	}
+	return &n
 }
 
 func extString(e cloudevents.Event, name string) string {

@@ -34,6 +34,23 @@ func NewOutbox(pool *pgxpool.Pool, c *Catalogue, sender Sender, log *slog.Logger
 	return &Outbox{pool: pool, catalogue: c, sender: sender, log: log, Lease: time.Minute}
 }
 
+// NewPlatformOutbox is the outbox of a function: the platform's catalogue,
+// publishing to the Broker named by cfg.
+func NewPlatformOutbox(pool *pgxpool.Pool, cfg SinkConfig, log *slog.Logger) (*Outbox, error) {
+	cat, err := Platform()
+	if err != nil {
+		return nil, err
+	}
+	sender, err := NewHTTPSender(cfg.Sink)
+	if err != nil {
+		return nil, err
+	}
+	return NewOutbox(pool, cat, sender, log), nil
+}
+
+// Catalogue is the catalogue the outbox validates events against.
+func (o *Outbox) Catalogue() *Catalogue { return o.catalogue }
+
 // Add validates e and writes it in tx. It returns the row id to pass to
 // Publish after the transaction commits.
 func (o *Outbox) Add(ctx context.Context, tx pgx.Tx, e cloudevents.Event) (int64, error) {
