@@ -29,20 +29,17 @@ type Handler struct {
 
 // Handle stores e once, however often the Broker delivers it.
 func (h *Handler) Handle(ctx context.Context, e cloudevents.Event) (*cloudevents.Event, error) {
-	var published []int64
-	err := db.PlatformTx(ctx, h.Pool, func(tx pgx.Tx) error {
-		id, err := deadletter.Store(ctx, tx, e)
-		if err != nil || id == 0 {
+	var letterID, outboxID int64
+	err := db.PlatformTx(ctx, h.Pool, func(tx pgx.Tx) (err error) {
+		letterID, err = deadletter.Store(ctx, tx, e)
+		if err != nil || letterID == 0 {
 			return err
 		}
-		h.Log.Error("event dead-lettered: a subscriber kept refusing it; inspect and replay with `make deadletters`",
-			"dead_letter_id", id, "event_id", e.ID(), "event_type", e.Type(), "event_source", e.Source(),
-			"error_dest", deadletter.ErrorDest(e), "error_code", deadletter.ErrorCode(e))
 		// Announcing a dead-lettered announcement could loop forever.
 		if e.Type() == events.TypeEventDeadLettered {
 			return nil
 		}
-		data := map[string]any{"deadLetterId": id, "eventId": e.ID(), "eventType": e.Type(), "eventSource": e.Source(),
+		data := map[string]any{"deadLetterId": letterID, "eventId": e.ID(), "eventType": e.Type(), "eventSource": e.Source(),
 			"errorDestination": deadletter.ErrorDest(e)}
 		if code := deadletter.ErrorCode(e); code != nil {
 			data["errorCode"] = *code
@@ -51,13 +48,20 @@ func (h *Handler) Handle(ctx context.Context, e cloudevents.Event) (*cloudevents
 		if err != nil {
 			return err
 		}
-		oid, err := h.Outbox.Add(ctx, tx, ev)
-		published = append(published, oid)
+		outboxID, err = h.Outbox.Add(ctx, tx, ev)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store dead letter %s: %w", e.ID(), err)
 	}
-	h.Outbox.Publish(ctx, published...)
+	if letterID == 0 {
+		return nil, nil // a redelivery of a letter already stored
+	}
+	h.Log.Error("event dead-lettered: a subscriber kept refusing it; inspect and replay with `make deadletters`",
+		"dead_letter_id", letterID, "event_id", e.ID(), "event_type", e.Type(), "event_source", e.Source(),
+		"error_dest", deadletter.ErrorDest(e), "error_code", deadletter.ErrorCode(e))
+	if outboxID != 0 {
+		h.Outbox.Publish(ctx, outboxID)
+	}
 	return nil, nil
 }
