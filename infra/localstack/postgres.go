@@ -117,7 +117,7 @@ func (pg *Postgres) Start(ctx context.Context) error {
 	if err := os.MkdirAll(socketDir, 0o700); err != nil {
 		return err
 	}
-	if err := chownTree(pg.DataDir, cred); err != nil {
+	if err := chownTree(pg.DataDir, cred, pg.Log); err != nil {
 		return err
 	}
 	// A server killed without a clean stop leaves its pid file; PostgreSQL
@@ -144,7 +144,7 @@ func (pg *Postgres) initdb(bin string, cred *syscall.Credential) error {
 		return err
 	}
 	defer os.Remove(pwfile)
-	if err := chownTree(pg.DataDir, cred); err != nil {
+	if err := chownTree(pg.DataDir, cred, pg.Log); err != nil {
 		return err
 	}
 	if cred != nil {
@@ -196,7 +196,7 @@ func waitQuery(ctx context.Context, dsn string, p *Process) error {
 
 // chownTree gives the PostgreSQL account the data directory, and makes sure
 // it can reach it: a test's temporary directory is private to root.
-func chownTree(dir string, cred *syscall.Credential) error {
+func chownTree(dir string, cred *syscall.Credential, log io.Writer) error {
 	if cred == nil {
 		return nil
 	}
@@ -206,6 +206,9 @@ func chownTree(dir string, cred *syscall.Credential) error {
 			return err
 		}
 		if st.Mode().Perm()&0o001 == 0 {
+			// Traverse only (no listing), and said aloud: it changes a directory
+			// outside the data directory.
+			fmt.Fprintf(log, "localstack: letting the postgres user traverse %s (chmod o+x) to reach %s\n", d, dir)
 			if err := os.Chmod(d, st.Mode().Perm()|0o011); err != nil {
 				return err
 			}

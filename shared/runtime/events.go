@@ -35,6 +35,9 @@ type Validator interface {
 	Validate(e cloudevents.Event) error
 }
 
+// MaxEventBytes bounds an incoming event's body.
+const MaxEventBytes = 1 << 20
+
 // PermanentError marks a failure that retrying cannot fix.
 type PermanentError struct{ Err error }
 
@@ -58,9 +61,18 @@ func EventsHTTPHandler(log *slog.Logger, v Validator, h EventHandler) http.Handl
 				Detail: "CloudEvents are delivered with POST"})
 			return
 		}
+		// Events carry references, never documents (those go to S3): a
+		// larger body is hostile or a bug, and must not exhaust memory.
+		r.Body = http.MaxBytesReader(w, r.Body, MaxEventBytes)
 		e, err := cehttp.NewEventFromHTTPRequest(r)
 		if err == nil {
 			err = e.Validate()
+		}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusRequestEntityTooLarge, Code: "event_too_large",
+				Detail: fmt.Sprintf("a CloudEvent may be at most %d bytes", MaxEventBytes)})
+			return
 		}
 		if err != nil {
 			log.Warn("malformed event", "error", err.Error())

@@ -50,6 +50,8 @@ func TestEventsHTTPHandler(t *testing.T) {
 		{name: "permanent failure", handler: "permanent", headers: valid, body: `{}`, wantStatus: http.StatusUnprocessableEntity, wantInBody: "no such register"},
 		{name: "transient failure", handler: "transient", headers: valid, body: `{}`, wantStatus: http.StatusInternalServerError},
 		{name: "reply", handler: "reply", headers: valid, body: `{}`, wantStatus: http.StatusOK},
+		{name: "oversized", handler: "ok", headers: valid, body: `{"x":"` + strings.Repeat("a", MaxEventBytes) + `"}`,
+			wantStatus: http.StatusRequestEntityTooLarge, wantInBody: "event_too_large"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
