@@ -47,6 +47,31 @@ type Beginner interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
+// Scope is who a transaction acts for; row-level security reads it. Either
+// part may be uuid.Nil: a citizen acts for an account and no institution.
+type Scope struct {
+	Institution uuid.UUID
+	Account     uuid.UUID
+}
+
+// ScopedTx runs fn in a transaction that sees only what scope may see.
+func ScopedTx(ctx context.Context, b Beginner, scope Scope, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, b, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT set_config('ghiseu.institution_id', $1, true), set_config('ghiseu.account_id', $2, true)",
+			orEmpty(scope.Institution), orEmpty(scope.Account)); err != nil {
+			return fmt.Errorf("set scope: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+func orEmpty(id uuid.UUID) string {
+	if id == uuid.Nil {
+		return ""
+	}
+	return id.String()
+}
+
 // TenantTx runs fn in a transaction that sees only the rows of institution:
 // the row-level security policies read the setting made here. It commits when
 // fn returns nil and rolls back otherwise.
@@ -54,12 +79,7 @@ func TenantTx(ctx context.Context, b Beginner, institution uuid.UUID, fn func(pg
 	if institution == uuid.Nil {
 		return fmt.Errorf("tenant transaction: no institution")
 	}
-	return pgx.BeginFunc(ctx, b, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT set_config('ghiseu.institution_id', $1, true)", institution.String()); err != nil {
-			return fmt.Errorf("set institution: %w", err)
-		}
-		return fn(tx)
-	})
+	return ScopedTx(ctx, b, Scope{Institution: institution}, fn)
 }
 
 // PlatformTx runs fn in a transaction that sees every institution's rows. Only
