@@ -24,7 +24,11 @@ import (
 // in schemas/, versioned by file name (<type>.v<N>.json); the schema's $id is
 // the event's dataschema.
 const (
-	TypeEventDeadLettered = "ro.ghiseu.event.deadlettered"
+	TypeEventDeadLettered             = "ro.ghiseu.event.deadlettered"
+	TypeAccountRegistered             = "ro.ghiseu.account.registered"
+	TypeAccountVerificationRequested  = "ro.ghiseu.account.verification.requested"
+	TypeAccountPasswordResetRequested = "ro.ghiseu.account.password.reset.requested"
+	TypeAccountClosed                 = "ro.ghiseu.account.closed"
 )
 
 // ExtInstitution is the CloudEvents extension attribute carrying the tenant.
