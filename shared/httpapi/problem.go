@@ -18,10 +18,13 @@ type Problem struct {
 	Errors []FieldError `json:"errors,omitempty"`
 }
 
-// FieldError names one field of the input and what is wrong with it.
+// FieldError names one field of the input and what is wrong with it, with
+// a stable code for programs and the message in Romanian and in English.
 type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field     string `json:"field"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	MessageEn string `json:"messageEn"`
 }
 
 // WriteProblem writes p as application/problem+json with p.Status.

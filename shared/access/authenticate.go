@@ -1,0 +1,91 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ghiseu/ghiseu/shared/db"
+)
+
+// ErrNoSession means the token names no live session: unknown, expired,
+// revoked, or its account closed.
+var ErrNoSession = errors.New("no such session")
+
+// Authenticator loads the principal behind a session token. It reads the
+// database on every request, so a revoked session or role is refused at once
+// by every function.
+type Authenticator struct {
+	Pool *pgxpool.Pool
+}
+
+// Authenticate returns the principal of token.
+func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Principal, error) {
+	if token == "" {
+		return nil, ErrNoSession
+	}
+	p := &Principal{}
+	// Platform scope: who the caller is has to be known before any scope is.
+	err := db.PlatformTx(ctx, a.Pool, func(tx pgx.Tx) error {
+		var inst *uuid.UUID
+		var requireMFA, hasTOTP bool
+		err := tx.QueryRow(ctx, `
+			SELECT s.id, s.kind, s.mfa_pending, a.id, a.kind, a.institution_id,
+			       coalesce(i.require_staff_mfa, false), a.totp_enabled_at IS NOT NULL
+			FROM session s
+			JOIN account a ON a.id = s.account_id
+			LEFT JOIN institution i ON i.id = a.institution_id
+			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND a.status = 'active'`,
+			HashToken(token)).Scan(&p.Session, &p.SessionKind, &p.MFAPending, &p.Account, &p.Kind, &inst, &requireMFA, &hasTOTP)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNoSession
+		}
+		if err != nil {
+			return err
+		}
+		if inst != nil {
+			p.Institution = *inst
+		}
+		p.MFAMissing = p.Kind == Staff && requireMFA && !hasTOTP
+		// Only grants valid today, in each institution's own time zone.
+		rows, err := tx.Query(ctx, `
+			SELECT ra.institution_id, ra.department_id, ra.role_code,
+			       array(SELECT permission_code FROM role_permission rp WHERE rp.role_code = ra.role_code ORDER BY 1)
+			FROM role_assignment ra
+			JOIN institution i ON i.id = ra.institution_id
+			WHERE ra.account_id = $1 AND ra.revoked_at IS NULL
+			  AND ra.valid_from <= (now() AT TIME ZONE i.time_zone)::date
+			  AND (ra.valid_until IS NULL OR ra.valid_until >= (now() AT TIME ZONE i.time_zone)::date)
+			ORDER BY ra.institution_id, ra.role_code`, p.Account)
+		if err != nil {
+			return err
+		}
+		p.Grants, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Grant, error) {
+			var g Grant
+			var dept *uuid.UUID
+			err := r.Scan(&g.Institution, &dept, &g.Role, &g.Permissions)
+			if dept != nil {
+				g.Department = *dept
+			}
+			return g, err
+		})
+		if err != nil {
+			return err
+		}
+		// A session in use stays alive; writing at most once a minute keeps
+		// reads cheap.
+		_, err = tx.Exec(ctx, `UPDATE session SET last_seen_at = now() WHERE id = $1 AND last_seen_at < now() - interval '1 minute'`, p.Session)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, ErrNoSession) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	return p, nil
+}

@@ -1,0 +1,85 @@
+// Package throttle slows down and then locks repeated failures (sign-in,
+// second factor, client credentials) by key: an account's address, a
+// caller's IP. The state is in PostgreSQL so every instance of a function
+// shares it.
+package throttle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Policy says how failures are answered.
+type Policy struct {
+	// Free is how many failures pass without delay.
+	Free int
+	// Lock is after how many failures the key is locked for LockFor; between
+	// Free and Lock each failure locks the key for 1s, 2s, 4s...
+	Lock    int
+	LockFor time.Duration
+	// Window: failures older than this (since the last one) are forgotten.
+	Window time.Duration
+}
+
+// Check reports until when key is locked (zero time: it is not). It runs
+// in the caller's transaction, in platform scope.
+func Check(ctx context.Context, tx pgx.Tx, key string) (time.Time, error) {
+	var until *time.Time
+	err := tx.QueryRow(ctx, `SELECT locked_until FROM auth_throttle WHERE key = $1 AND locked_until > now()`, key).Scan(&until)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("throttle %s: %w", key, err)
+	}
+	return *until, nil
+}
+
+// Fail records a failure of key and returns until when it is now locked.
+func Fail(ctx context.Context, tx pgx.Tx, key string, p Policy) (time.Time, error) {
+	var failures int
+	err := tx.QueryRow(ctx, `
+		INSERT INTO auth_throttle AS t (key) VALUES ($1)
+		ON CONFLICT (key) DO UPDATE SET
+			failures = CASE WHEN t.last_failure_at < now() - $2::interval THEN 1 ELSE t.failures + 1 END,
+			first_failure_at = CASE WHEN t.last_failure_at < now() - $2::interval THEN now() ELSE t.first_failure_at END,
+			last_failure_at = now()
+		RETURNING failures`, key, p.Window).Scan(&failures)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("throttle %s: %w", key, err)
+	}
+	var lock time.Duration
+	switch {
+	case failures >= p.Lock:
+		lock = p.LockFor
+	case failures > p.Free:
+		lock = min(time.Second<<(failures-p.Free-1), p.LockFor)
+	default:
+		return time.Time{}, nil
+	}
+	var until time.Time
+	if err := tx.QueryRow(ctx, `UPDATE auth_throttle SET locked_until = now() + $2::interval WHERE key = $1 RETURNING locked_until`,
+		key, lock).Scan(&until); err != nil {
+		return time.Time{}, fmt.Errorf("throttle %s: %w", key, err)
+	}
+	return until, nil
+}
+
+// Succeed forgets key's failures.
+func Succeed(ctx context.Context, tx pgx.Tx, key string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM auth_throttle WHERE key = $1`, key); err != nil {
+		return fmt.Errorf("throttle %s: %w", key, err)
+	}
+	return nil
+}
+
+// Purge deletes state older than the window: the keys hold addresses,
+// which are personal data, so they are kept no longer than needed.
+func Purge(ctx context.Context, tx pgx.Tx, olderThan time.Duration) error {
+	_, err := tx.Exec(ctx, `DELETE FROM auth_throttle WHERE last_failure_at < now() - $1::interval AND (locked_until IS NULL OR locked_until < now())`, olderThan)
+	return err
+}
