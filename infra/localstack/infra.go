@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -113,7 +114,18 @@ func (in *Infra) Stop() error {
 // the data (git-ignored) so a second run can open the same data.
 type Secrets map[string]string
 
-var secretNames = []string{"POSTGRES_PASSWORD", "APP_DB_PASSWORD", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"}
+// secretGenerators make each generated secret in the form its user reads.
+func secretGenerators() map[string]func() string {
+	return map[string]func() string{
+		"POSTGRES_PASSWORD":    randomToken,
+		"APP_DB_PASSWORD":      randomToken,
+		"S3_ACCESS_KEY_ID":     randomToken,
+		"S3_SECRET_ACCESS_KEY": randomToken,
+		// A key ring of one AES-256 key (shared/pii), and the blind-index key.
+		"PII_KEYS":      func() string { return "1:" + randomKey() },
+		"PII_INDEX_KEY": randomKey,
+	}
+}
 
 // LoadSecrets reads path, generating and saving any secret it lacks.
 func LoadSecrets(path string) (Secrets, error) {
@@ -125,9 +137,9 @@ func LoadSecrets(path string) (Secrets, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	changed := false
-	for _, k := range secretNames {
+	for k, generate := range secretGenerators() {
 		if s[k] == "" {
-			s[k] = randomToken()
+			s[k] = generate()
 			changed = true
 		}
 	}
@@ -147,6 +159,14 @@ func LoadSecrets(path string) (Secrets, error) {
 		return nil, fmt.Errorf("save secrets: %w", err)
 	}
 	return s, nil
+}
+
+func randomKey() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
 }
 
 func randomToken() string {

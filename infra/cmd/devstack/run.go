@@ -129,7 +129,9 @@ func (s *stack) start(ctx context.Context, manifestDirs []string) error {
 		"S3_ENDPOINT": s.infra.S3Endpoint(), "S3_REGION": "us-east-1",
 		"S3_ACCESS_KEY_ID": s.infra.Secrets["S3_ACCESS_KEY_ID"], "S3_SECRET_ACCESS_KEY": s.infra.Secrets["S3_SECRET_ACCESS_KEY"],
 		"S3_BUCKET_DOCUMENTS": documentsBucket, "S3_BUCKET_BACKUPS": backupsBucket,
-		"SMTP_ADDR": s.infra.SMTPAddr(),
+		"SMTP_ADDR": s.infra.SMTPAddr(), "SMTP_TLS": "none", "SMTP_FROM": "Primăria Lugoj <no-reply@ghiseu.localhost>",
+		"PII_KEYS": s.infra.Secrets["PII_KEYS"], "PII_INDEX_KEY": s.infra.Secrets["PII_INDEX_KEY"],
+		"PUBLIC_URL": s.gatewayURL(),
 	}
 
 	m, err := devbroker.Load(manifestDirs...)
