@@ -100,12 +100,15 @@ func NewGateway(routes []HTTPRoute, opts GatewayOptions) (*Gateway, error) {
 			}
 		}
 	}
-	// Gateway API precedence: Exact before PathPrefix, then the longest
-	// path, then a method match; ties keep manifest order.
+	// Gateway API precedence: Exact, then RegularExpression (its place is
+	// implementation-specific; before prefixes, as the common gateways do),
+	// then PathPrefix; the longest path first, then a method match; ties
+	// keep manifest order.
+	rank := map[PathMatchType]int{PathExact: 0, PathRegex: 1, PathPrefix: 2}
 	sort.SliceStable(g.routes, func(i, j int) bool {
 		a, b := g.routes[i].match, g.routes[j].match
-		if (a.PathType == PathExact) != (b.PathType == PathExact) {
-			return a.PathType == PathExact
+		if rank[a.PathType] != rank[b.PathType] {
+			return rank[a.PathType] < rank[b.PathType]
 		}
 		if len(a.Path) != len(b.Path) {
 			return len(a.Path) > len(b.Path)
@@ -176,8 +179,11 @@ func (g *Gateway) route(r *http.Request) (gatewayRoute, bool) {
 // path elements ("/api/requests" matches "/api/requests/7", not
 // "/api/requestsX"), and its trailing slash is ignored.
 func pathMatches(m RouteMatch, path string) bool {
-	if m.PathType == PathExact {
+	switch m.PathType {
+	case PathExact:
 		return path == m.Path
+	case PathRegex:
+		return m.regex.MatchString(path)
 	}
 	prefix := strings.TrimSuffix(m.Path, "/")
 	if prefix == "" {

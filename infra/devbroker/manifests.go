@@ -129,6 +129,10 @@ type PathMatchType string
 const (
 	PathPrefix PathMatchType = "PathPrefix"
 	PathExact  PathMatchType = "Exact"
+	// PathRegex is Gateway API's RegularExpression match (RE2, the whole
+	// path), for routes that nest one function's paths inside another's,
+	// such as /api/institutions/{institution}/audit.
+	PathRegex PathMatchType = "RegularExpression"
 )
 
 // RouteMatch matches a request path and, when Method is set, its method.
@@ -136,6 +140,7 @@ type RouteMatch struct {
 	PathType PathMatchType
 	Path     string
 	Method   string
+	regex    *regexp.Regexp
 }
 
 // Load reads every *.yaml / *.yml file below each dir (recursively), splits
@@ -586,10 +591,18 @@ func parseHTTPRoute(obj object, doc []byte) (HTTPRoute, error) {
 					match.Path = mt.Path.Value
 				}
 			}
-			if match.PathType != PathPrefix && match.PathType != PathExact {
-				return HTTPRoute{}, fmt.Errorf("%s.path.type %q: only PathPrefix and Exact are supported", mfield, match.PathType)
+			switch match.PathType {
+			case PathPrefix, PathExact:
+			case PathRegex:
+				re, err := regexp.Compile(`^(?:` + match.Path + `)$`)
+				if err != nil {
+					return HTTPRoute{}, fmt.Errorf("%s.path.value %q: %w", mfield, match.Path, err)
+				}
+				match.regex = re
+			default:
+				return HTTPRoute{}, fmt.Errorf("%s.path.type %q: only PathPrefix, Exact and RegularExpression are supported", mfield, match.PathType)
 			}
-			if !strings.HasPrefix(match.Path, "/") {
+			if match.PathType != PathRegex && !strings.HasPrefix(match.Path, "/") {
 				return HTTPRoute{}, fmt.Errorf("%s.path.value %q: must start with /", mfield, match.Path)
 			}
 			rule.Matches = append(rule.Matches, match)

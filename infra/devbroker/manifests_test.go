@@ -90,6 +90,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad-apiversion", []string{`Trigger "route-work": apiVersion "eventing.knative.dev/v1beta1": only eventing.knative.dev/v1 is supported`}},
 		{"ping-data-both", []string{`PingSource "nightly-backup": spec.data and spec.dataBase64 are mutually exclusive`}},
 		{"route-filters", []string{`route.yaml: HTTPRoute "api": spec.rules[0].filters: not supported`}},
+		{"route-bad-regex", []string{`route.yaml: HTTPRoute "api": spec.rules[0].matches[0].path.value`, "missing closing ]"}},
 		{"duplicate", []string{`b.yaml: Broker "default": also defined in testdata/invalid/duplicate/a.yaml`}},
 	}
 	for _, tt := range tests {

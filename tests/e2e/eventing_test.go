@@ -92,7 +92,7 @@ func TestBrokerDelivery(t *testing.T) {
 		trigger("bad-request", "exact: {type: ro.ghiseu.test.badrequest}", badRequest.URL, 3),
 		trigger("broken", "exact: {type: ro.ghiseu.test.broken}", broken.URL, 2),
 		trigger("announcements", "exact: {type: ro.ghiseu.event.deadlettered}", announcements.URL, 3),
-	}, ""))
+	}, ""), nil)
 
 	t.Run("event reaches exactly the matching subscribers", func(t *testing.T) {
 		e := newEvent("ro.ghiseu.routing.registered")
@@ -220,7 +220,7 @@ func TestBrokerDelivery(t *testing.T) {
 // Trigger of k8s/base, delivers it once the broker is back.
 func TestOutboxSurvivesBrokerOutage(t *testing.T) {
 	announcements := newSubscriber(t, always(http.StatusAccepted))
-	p := startPlatform(t, trigger("announcements", "exact: {type: ro.ghiseu.event.deadlettered}", announcements.URL, 3))
+	p := startPlatform(t, trigger("announcements", "exact: {type: ro.ghiseu.event.deadlettered}", announcements.URL, 3), nil)
 	ctx := context.Background()
 
 	p.stopBroker()

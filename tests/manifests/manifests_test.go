@@ -16,8 +16,9 @@ const mainModule = "github.com/ghiseu/ghiseu"
 // What every function reads from the environment (envFrom ghiseu-config and ghiseu-secrets).
 var (
 	configKeys = []string{"LOG_LEVEL", "K_SINK", "S3_ENDPOINT", "S3_REGION", "S3_BUCKET_DOCUMENTS",
-		"S3_BUCKET_BACKUPS", "SHUTDOWN_TIMEOUT"}
-	secretKeys = []string{"DATABASE_URL", "MIGRATE_DATABASE_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"}
+		"S3_BUCKET_BACKUPS", "SHUTDOWN_TIMEOUT", "SMTP_ADDR", "SMTP_FROM", "SMTP_TLS", "PUBLIC_URL"}
+	secretKeys = []string{"DATABASE_URL", "MIGRATE_DATABASE_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
+		"PII_KEYS", "PII_INDEX_KEY"}
 )
 
 // Committed secrets must be placeholders; real ones come from the operator.
@@ -145,6 +146,8 @@ func TestBadManifests(t *testing.T) {
 		{"trigger-bad-backoff.yaml", []string{"spec.delivery.backoffDelay", "5s"}},
 		{"trigger-unknown-subscriber.yaml", []string{"spec.subscriber.ref", `Service "no-such-function" does not exist`}},
 		{"job-runs-as-root.yaml", []string{`Job "migrate-as-root"`, "runAsNonRoot"}},
+		{"httproute-unknown-backend.yaml", []string{`HTTPRoute "misrouted"`, `Service "no-such-function" does not exist`}},
+		{"httproute-bad-regex.yaml", []string{`HTTPRoute "bad-regex"`, "missing closing ]"}},
 	}
 
 	base, err := render(baseDir)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	_ "time/tzdata" // time zones for PingSource validation, whatever the machine has
@@ -24,6 +25,7 @@ import (
 	duckv1 "knative.dev/pkg/apis/duck/v1"
 	servingconfig "knative.dev/serving/pkg/apis/config"
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -62,6 +64,8 @@ type catalog struct {
 	pingSources map[string]*sourcesv1.PingSource
 	clusters    map[string]*cnpgv1.Cluster
 	jobs        map[string]*batchv1.Job
+	gateways    map[string]*gatewayv1.Gateway
+	httpRoutes  map[string]*gatewayv1.HTTPRoute
 }
 
 func newCatalog() *catalog {
@@ -75,6 +79,8 @@ func newCatalog() *catalog {
 		pingSources: map[string]*sourcesv1.PingSource{},
 		clusters:    map[string]*cnpgv1.Cluster{},
 		jobs:        map[string]*batchv1.Job{},
+		gateways:    map[string]*gatewayv1.Gateway{},
+		httpRoutes:  map[string]*gatewayv1.HTTPRoute{},
 	}
 }
 
@@ -127,6 +133,10 @@ func (c *catalog) add(ctx context.Context, d document) error {
 		err = decodeAndAdd(c.pingSources, d, func(p *sourcesv1.PingSource) error {
 			return defaultAndValidate(ctx, p)
 		})
+	case "gateway.networking.k8s.io/v1 Gateway":
+		err = decodeAndAdd(c.gateways, d, checkGateway)
+	case "gateway.networking.k8s.io/v1 HTTPRoute":
+		err = decodeAndAdd(c.httpRoutes, d, checkHTTPRoute)
 	case "batch/v1 Job":
 		err = decodeAndAdd(c.jobs, d, checkJob)
 	case "postgresql.cnpg.io/v1 Cluster":
@@ -320,6 +330,21 @@ func (c *catalog) checkReferences(wantSecrets bool) error {
 		add(c.checkDelivery(where+" spec.delivery", t.Spec.Delivery))
 		add(c.checkPingFilters(where, t))
 	}
+	for _, name := range slices.Sorted(maps.Keys(c.httpRoutes)) {
+		hr := c.httpRoutes[name]
+		for i, parent := range hr.Spec.ParentRefs {
+			if _, ok := c.gateways[string(parent.Name)]; !ok {
+				add(fmt.Errorf("HTTPRoute %q spec.parentRefs[%d]: Gateway %q does not exist", name, i, parent.Name))
+			}
+		}
+		for i, rule := range hr.Spec.Rules {
+			for j, b := range rule.BackendRefs {
+				if _, ok := c.services[string(b.Name)]; !ok {
+					add(fmt.Errorf("HTTPRoute %q spec.rules[%d].backendRefs[%d]: Service %q does not exist", name, i, j, b.Name))
+				}
+			}
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(c.pingSources)) {
 		p := c.pingSources[name]
 		add(c.checkDestination(fmt.Sprintf("PingSource %q spec.sink", name), p.Spec.Sink, kindBroker, kindService))
@@ -434,6 +459,61 @@ func checkJob(j *batchv1.Job) error {
 		}
 		if c.Resources.Limits.Memory().IsZero() || c.Resources.Requests.Cpu().IsZero() {
 			errs = append(errs, fmt.Errorf("container %s: resources need a memory limit and a cpu request", c.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkGateway: the listeners the platform relies on. Gateway API's own
+// validation is CEL in its CRDs, which needs an API server; these are the
+// rules that matter here.
+func checkGateway(g *gatewayv1.Gateway) error {
+	if g.Spec.GatewayClassName == "" {
+		return errors.New("spec.gatewayClassName is required")
+	}
+	if len(g.Spec.Listeners) == 0 {
+		return errors.New("spec.listeners: at least one is required")
+	}
+	return nil
+}
+
+// checkHTTPRoute: every rule matches paths under /api, with a known match
+// type, a regular expression that compiles (RE2, as the dev gateway and
+// Envoy-based gateways use), and a backend on port 80.
+func checkHTTPRoute(hr *gatewayv1.HTTPRoute) error {
+	var errs []error
+	if len(hr.Spec.ParentRefs) == 0 {
+		errs = append(errs, errors.New("spec.parentRefs: at least one is required"))
+	}
+	for i, rule := range hr.Spec.Rules {
+		where := fmt.Sprintf("spec.rules[%d]", i)
+		if len(rule.BackendRefs) == 0 {
+			errs = append(errs, fmt.Errorf("%s.backendRefs: at least one is required", where))
+		}
+		for j, b := range rule.BackendRefs {
+			if b.Port == nil || *b.Port != 80 {
+				errs = append(errs, fmt.Errorf("%s.backendRefs[%d].port: Knative Services listen on 80", where, j))
+			}
+		}
+		for j, m := range rule.Matches {
+			mwhere := fmt.Sprintf("%s.matches[%d].path", where, j)
+			if m.Path == nil || m.Path.Type == nil || m.Path.Value == nil {
+				errs = append(errs, fmt.Errorf("%s: type and value are required", mwhere))
+				continue
+			}
+			value := *m.Path.Value
+			switch *m.Path.Type {
+			case gatewayv1.PathMatchExact, gatewayv1.PathMatchPathPrefix:
+			case gatewayv1.PathMatchRegularExpression:
+				if _, err := regexp.Compile(value); err != nil {
+					errs = append(errs, fmt.Errorf("%s.value %q: %w", mwhere, value, err))
+				}
+			default:
+				errs = append(errs, fmt.Errorf("%s.type %q is not a Gateway API path match type", mwhere, *m.Path.Type))
+			}
+			if !strings.HasPrefix(value, "/api/") {
+				errs = append(errs, fmt.Errorf("%s.value %q: routes serve /api/ only", mwhere, value))
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -88,7 +88,9 @@ CREATE TABLE account (
 );
 -- One active account per address; a closed account's address is pseudonymised.
 CREATE UNIQUE INDEX account_email ON account (lower(email)) WHERE status = 'active';
-CREATE UNIQUE INDEX account_cnp ON account (cnp_index) WHERE cnp_index IS NOT NULL;
+-- A closed account keeps its keyed index (a pseudonym linking its registry
+-- records) without blocking the same person from signing up again.
+CREATE UNIQUE INDEX account_cnp ON account (cnp_index) WHERE cnp_index IS NOT NULL AND status = 'active';
 CREATE INDEX account_institution ON account (institution_id) WHERE institution_id IS NOT NULL;
 ALTER TABLE account ENABLE ROW LEVEL SECURITY;
 ALTER TABLE account FORCE ROW LEVEL SECURITY;
@@ -225,6 +227,10 @@ CREATE POLICY role_assignment_revoke ON role_assignment FOR UPDATE
 GRANT SELECT, INSERT ON role_assignment TO ghiseu_app;
 GRANT UPDATE (revoked_at, revoked_by, revoke_reason) ON role_assignment TO ghiseu_app;
 
+-- An account reads its own acts in the audit trail (the GDPR export shows
+-- them); policies add up, so this widens audit_log_read of 002 by that much.
+CREATE POLICY audit_log_own ON audit_log FOR SELECT USING (actor_id = current_account());
+
 INSERT INTO permission (code, description) VALUES
   ('institutions.manage', 'Change the institution and create institutions under it'),
   ('departments.manage', 'Change the organisation chart'),
@@ -287,6 +293,7 @@ SELECT 'administrator', code FROM permission;
 
 ---- create above / drop below ----
 
+DROP POLICY audit_log_own ON audit_log;
 DROP TABLE role_assignment;
 DROP TABLE role_permission;
 DROP TABLE role;

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ghiseu/ghiseu/shared/access"
+	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/events"
+	"github.com/ghiseu/ghiseu/shared/pii"
+	"github.com/ghiseu/ghiseu/shared/throttle"
+)
+
+// Source is this function's CloudEvents source.
+const Source = "/ghiseu/functions/auth"
+
+// passwordParams follow OWASP's argon2id minimum (19 MiB, 2 passes, 1
+// lane): strong, and cheap enough that concurrent sign-ins do not exhaust
+// a small instance's memory.
+var passwordParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+type server struct {
+	pool      *pgxpool.Pool
+	outbox    *events.Outbox
+	pii       *pii.Protector
+	log       *slog.Logger
+	publicURL string
+	// failures answers repeated failures per account address and, more
+	// leniently (many people share an address behind NAT), per IP.
+	failures        throttle.Policy
+	addressFailures throttle.Policy
+	// dummyHash is verified against when the account does not exist, so a
+	// sign-in takes as long either way and timing tells nothing.
+	dummyHash string
+}
+
+func newServer(pool *pgxpool.Pool, outbox *events.Outbox, p *pii.Protector, log *slog.Logger, publicURL string, failures throttle.Policy) *server {
+	dummy, err := argon2id.CreateHash("not a password", passwordParams)
+	if err != nil {
+		panic(err)
+	}
+	address := failures
+	address.Free *= 5
+	address.Lock *= 5
+	return &server{pool: pool, outbox: outbox, pii: p, log: log, publicURL: strings.TrimRight(publicURL, "/"),
+		failures: failures, addressFailures: address, dummyHash: dummy}
+}
+
+func (s *server) routes(r *access.Router) {
+	for _, rt := range []access.Route{
+		{Pattern: "POST /api/auth/signup", Rule: access.Public(), Handler: s.signUp},
+		{Pattern: "POST /api/auth/verify-email", Rule: access.Public(), Handler: s.verifyEmail},
+		{Pattern: "POST /api/auth/signin", Rule: access.Public(), Handler: s.signIn},
+		{Pattern: "POST /api/auth/signin/totp", Rule: access.SignedIn(), DuringSignIn: true, Handler: s.signInTOTP},
+		{Pattern: "POST /api/auth/signout", Rule: access.SignedIn(), DuringSignIn: true, Handler: s.signOut},
+		{Pattern: "POST /api/auth/password-reset", Rule: access.Public(), Handler: s.requestPasswordReset},
+		{Pattern: "POST /api/auth/password-reset/confirm", Rule: access.Public(), Handler: s.confirmPasswordReset},
+		{Pattern: "POST /api/auth/password", Rule: access.SignedIn(), Handler: s.changePassword},
+		{Pattern: "GET /api/auth/me", Rule: access.SignedIn(), DuringSignIn: true, Handler: s.me},
+		{Pattern: "GET /api/auth/me/cnp", Rule: access.CitizenOnly(), Handler: s.revealCNP},
+		{Pattern: "GET /api/auth/sessions", Rule: access.SignedIn(), Handler: s.listSessions},
+		{Pattern: "DELETE /api/auth/sessions/{session}", Rule: access.SignedIn(), Handler: s.revokeSession},
+		{Pattern: "POST /api/auth/totp/setup", Rule: access.SignedIn(), DuringSignIn: true, Handler: s.setUpTOTP},
+		{Pattern: "POST /api/auth/totp/enable", Rule: access.SignedIn(), DuringSignIn: true, Handler: s.enableTOTP},
+		{Pattern: "POST /api/auth/token", Rule: access.Public(), Handler: s.machineToken},
+		{Pattern: "GET /api/auth/me/export", Rule: access.CitizenOnly(), Handler: s.exportData},
+		{Pattern: "POST /api/auth/me/close", Rule: access.CitizenOnly(), Handler: s.closeAccount},
+	} {
+		r.Handle(rt)
+	}
+}
+
+// clientIP is the caller's address as the gateway saw it: the gateway
+// appends it to X-Forwarded-For, so the last entry is the one no client can
+// forge; without the header, the connection's peer.
+func clientIP(r *http.Request) string {
+	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+		parts := strings.Split(xff, ",")
+		return strings.TrimSpace(parts[len(parts)-1])
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// actorKind is how the audit trail names an account kind.
+func actorKind(kind string) string {
+	switch access.Kind(kind) {
+	case access.Staff:
+		return audit.ActorStaff
+	case access.Machine:
+		return audit.ActorMachine
+	}
+	return audit.ActorCitizen
+}

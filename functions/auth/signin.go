@@ -1,0 +1,366 @@
+package main
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ghiseu/ghiseu/shared/access"
+	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/db"
+	"github.com/ghiseu/ghiseu/shared/httpapi"
+	"github.com/ghiseu/ghiseu/shared/throttle"
+)
+
+type signInRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	// Session is "browser" (a cookie, the default) or "api" (a bearer token in the body).
+	Session string `json:"session"`
+}
+
+type signInResponse struct {
+	MFARequired bool      `json:"mfaRequired"`
+	ExpiresAt   time.Time `json:"expiresAt"`
+	Token       string    `json:"token,omitempty"`
+}
+
+// candidate is the account a sign-in names, if any.
+type candidate struct {
+	id          uuid.UUID
+	kind        string
+	institution *uuid.UUID
+	hash        *string
+	verified    bool
+	totp        bool
+}
+
+func tooManyAttempts(w http.ResponseWriter, until time.Time) {
+	secs := int(math.Ceil(time.Until(until).Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusTooManyRequests, Code: "too_many_attempts",
+		Detail: "too many failed attempts: wait and try again"})
+}
+
+func invalidCredentials(w http.ResponseWriter) {
+	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusUnauthorized, Code: "invalid_credentials",
+		Detail: "the email address or the password is wrong"})
+}
+
+func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
+	var req signInRequest
+	if !httpapi.DecodeJSON(w, r, &req) {
+		return
+	}
+	if errs := required(map[string]string{"email": req.Email, "password": req.Password}); len(errs) > 0 {
+		httpapi.Invalid(w, errs)
+		return
+	}
+	if req.Session == "" {
+		req.Session = "browser"
+	}
+	if req.Session != "browser" && req.Session != "api" {
+		httpapi.Invalid(w, []httpapi.FieldError{fieldError("session", "session.invalid",
+			"Sesiunea poate fi browser sau api.", "The session may be browser or api.")})
+		return
+	}
+	// Throttled by the address as typed, known or not, so a lock says
+	// nothing about whether an account exists.
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	emailKey, ipKey := "signin:email:"+email, "signin:ip:"+clientIP(r)
+	ctx := r.Context()
+
+	var c candidate
+	var lockedUntil time.Time
+	err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, key := range []string{emailKey, ipKey} {
+			until, err := throttle.Check(ctx, tx, key)
+			if err != nil {
+				return err
+			}
+			if until.After(lockedUntil) {
+				lockedUntil = until
+			}
+		}
+		if !lockedUntil.IsZero() {
+			return nil
+		}
+		err := tx.QueryRow(ctx, `SELECT id, kind, institution_id, password_hash, email_verified_at IS NOT NULL, totp_enabled_at IS NOT NULL
+			FROM account WHERE lower(email) = $1 AND status = 'active' AND kind <> 'machine'`, email).
+			Scan(&c.id, &c.kind, &c.institution, &c.hash, &c.verified, &c.totp)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		s.fail(w, "sign in", err)
+		return
+	}
+	if !lockedUntil.IsZero() {
+		tooManyAttempts(w, lockedUntil)
+		return
+	}
+
+	// Verified outside any transaction: argon2id takes tens of milliseconds.
+	hash := s.dummyHash
+	if c.hash != nil {
+		hash = *c.hash
+	}
+	match, err := argon2id.ComparePasswordAndHash(req.Password, hash)
+	if err != nil {
+		s.fail(w, "compare password", err)
+		return
+	}
+	if !match || c.hash == nil {
+		err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
+			if _, err := throttle.Fail(ctx, tx, emailKey, s.failures); err != nil {
+				return err
+			}
+			_, err := throttle.Fail(ctx, tx, ipKey, s.addressFailures)
+			return err
+		})
+		if err != nil {
+			s.fail(w, "record failed sign-in", err)
+			return
+		}
+		invalidCredentials(w)
+		return
+	}
+	if !c.verified {
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusForbidden, Code: "email_not_verified",
+			Detail: "confirm your email address with the link we sent, or ask for a new one"})
+		return
+	}
+
+	var res signInResponse
+	var token string
+	err = db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := throttle.Succeed(ctx, tx, emailKey); err != nil {
+			return err
+		}
+		var err error
+		token, res.ExpiresAt, err = access.OpenSession(ctx, tx, access.NewSession{Account: c.id, Kind: req.Session,
+			MFAPending: c.totp, IP: clientIP(r), UserAgent: r.UserAgent()})
+		if err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{Institution: orNil(c.institution), ActorID: c.id, ActorKind: actorKind(c.kind),
+			Action: "session.open", ObjectType: "account", ObjectID: c.id.String(), IP: clientIP(r),
+			New: map[string]any{"kind": req.Session, "mfaPending": c.totp}})
+		return err
+	})
+	if err != nil {
+		s.fail(w, "open session", err)
+		return
+	}
+	res.MFARequired = c.totp
+	if req.Session == "browser" {
+		access.SetSessionCookie(w, token, int(time.Until(res.ExpiresAt).Seconds()))
+	} else {
+		res.Token = token
+	}
+	httpapi.WriteJSON(w, http.StatusOK, res)
+}
+
+func (s *server) signOut(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	err := access.Tx(r.Context(), s.pool, func(tx pgx.Tx) error {
+		_, err := access.RevokeSession(r.Context(), tx, p.Session)
+		return err
+	})
+	if err != nil {
+		s.fail(w, "sign out", err)
+		return
+	}
+	access.ClearSessionCookie(w)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type emailRequest struct {
+	Email string `json:"email"`
+}
+
+func (s *server) requestPasswordReset(w http.ResponseWriter, r *http.Request) {
+	var req emailRequest
+	if !httpapi.DecodeJSON(w, r, &req) {
+		return
+	}
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	ctx := r.Context()
+	var published []int64
+	var lockedUntil time.Time
+	err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// Each request mails someone: bound them per address and per caller.
+		for _, key := range []string{"reset:email:" + email, "reset:ip:" + clientIP(r)} {
+			until, err := throttle.Check(ctx, tx, key)
+			if err != nil {
+				return err
+			}
+			if !until.IsZero() {
+				lockedUntil = until
+				return nil
+			}
+			if _, err := throttle.Fail(ctx, tx, key, s.failures); err != nil {
+				return err
+			}
+		}
+		var account uuid.UUID
+		err := tx.QueryRow(ctx, `SELECT id FROM account WHERE lower(email) = $1 AND status = 'active' AND kind <> 'machine'`, email).Scan(&account)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		oid, err := s.mailLink(ctx, tx, account, "reset_password", time.Hour)
+		published = append(published, oid)
+		return err
+	})
+	if err != nil {
+		s.fail(w, "password reset", err)
+		return
+	}
+	if !lockedUntil.IsZero() {
+		tooManyAttempts(w, lockedUntil)
+		return
+	}
+	s.outbox.Publish(ctx, published...)
+	accepted(w)
+}
+
+type resetRequest struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+func (s *server) confirmPasswordReset(w http.ResponseWriter, r *http.Request) {
+	var req resetRequest
+	if !httpapi.DecodeJSON(w, r, &req) {
+		return
+	}
+	if errs := passwordErrors("password", req.Password); len(errs) > 0 {
+		httpapi.Invalid(w, errs)
+		return
+	}
+	hash, err := argon2id.CreateHash(req.Password, passwordParams)
+	if err != nil {
+		s.fail(w, "hash password", err)
+		return
+	}
+	ctx := r.Context()
+	var ok bool
+	err = db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
+		account, found, err := useEmailToken(ctx, tx, req.Token, "reset_password")
+		if err != nil || !found {
+			return err
+		}
+		ok = true
+		// The link reached the mailbox, so the address is proven too.
+		var kind string
+		var inst *uuid.UUID
+		if err := tx.QueryRow(ctx, `UPDATE account SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
+			WHERE id = $1 RETURNING kind, institution_id`, account, hash).Scan(&kind, &inst); err != nil {
+			return err
+		}
+		// Whoever had the old password is signed out everywhere.
+		if err := access.RevokeOtherSessions(ctx, tx, account, uuid.Nil); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{Institution: orNil(inst), ActorID: account, ActorKind: actorKind(kind), Action: "account.password.reset",
+			ObjectType: "account", ObjectID: account.String(), IP: clientIP(r)})
+		return err
+	})
+	if err != nil {
+		s.fail(w, "reset password", err)
+		return
+	}
+	if !ok {
+		invalidToken(w)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type changePasswordRequest struct {
+	Current string `json:"currentPassword"`
+	New     string `json:"newPassword"`
+}
+
+func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
+	var req changePasswordRequest
+	if !httpapi.DecodeJSON(w, r, &req) {
+		return
+	}
+	if errs := passwordErrors("newPassword", req.New); len(errs) > 0 {
+		httpapi.Invalid(w, errs)
+		return
+	}
+	p := access.FromContext(r.Context())
+	ctx := r.Context()
+	key := "password:account:" + p.Account.String()
+	var current *string
+	var lockedUntil time.Time
+	err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if lockedUntil, err = throttle.Check(ctx, tx, key); err != nil || !lockedUntil.IsZero() {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT password_hash FROM account WHERE id = $1`, p.Account).Scan(&current)
+	})
+	if err != nil {
+		s.fail(w, "change password", err)
+		return
+	}
+	if !lockedUntil.IsZero() {
+		tooManyAttempts(w, lockedUntil)
+		return
+	}
+	match := false
+	if current != nil {
+		if match, err = argon2id.ComparePasswordAndHash(req.Current, *current); err != nil {
+			s.fail(w, "compare password", err)
+			return
+		}
+	}
+	if !match {
+		if err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error { _, err := throttle.Fail(ctx, tx, key, s.failures); return err }); err != nil {
+			s.fail(w, "record failure", err)
+			return
+		}
+		httpapi.Invalid(w, []httpapi.FieldError{fieldError("currentPassword", "password.wrong",
+			"Parola actuală nu este corectă.", "The current password is wrong.")})
+		return
+	}
+	hash, err := argon2id.CreateHash(req.New, passwordParams)
+	if err != nil {
+		s.fail(w, "hash password", err)
+		return
+	}
+	err = db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE account SET password_hash = $2, updated_at = now() WHERE id = $1`, p.Account, hash); err != nil {
+			return err
+		}
+		if err := throttle.Succeed(ctx, tx, key); err != nil {
+			return err
+		}
+		if err := access.RevokeOtherSessions(ctx, tx, p.Account, p.Session); err != nil {
+			return err
+		}
+		_, err := audit.Append(ctx, tx, audit.Entry{Institution: p.Institution, ActorID: p.Account, ActorKind: actorKind(string(p.Kind)),
+			Action: "account.password.change", ObjectType: "account", ObjectID: p.Account.String(), IP: clientIP(r)})
+		return err
+	})
+	if err != nil {
+		s.fail(w, "change password", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,185 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/ghiseu/ghiseu/infra/devbroker"
+	"github.com/ghiseu/ghiseu/shared/httpapi"
+)
+
+// allowed marks a cell whose caller passes authorization: the answer may be
+// anything but 401 or 403 (a 422 for the empty body sent, a 404 for an
+// unknown id, a 409...). Other cells name the exact refusal.
+const allowed = 0
+
+type expectations map[caller]int
+
+// public: anyone.
+func public() expectations { return fill(allowed, nil) }
+
+// signedIn: any account.
+func signedIn() expectations { return fill(allowed, map[caller]int{anonymous: 401}) }
+
+// citizensOnly: persons and companies.
+func citizensOnly() expectations {
+	return fill(http.StatusForbidden, map[caller]int{anonymous: 401, citizen: allowed, otherCitizen: allowed})
+}
+
+// staffOf: the listed roles of institution A; everyone else refused.
+func staffOf(roles ...caller) expectations {
+	e := fill(http.StatusForbidden, map[caller]int{anonymous: 401})
+	for _, r := range roles {
+		e[r] = allowed
+	}
+	return e
+}
+
+// everyone: the same status for every caller.
+func everyone(status int) expectations { return fill(status, nil) }
+
+func fill(def int, except map[caller]int) expectations {
+	e := expectations{}
+	for _, c := range allCallers() {
+		e[c] = def
+		if v, ok := except[c]; ok {
+			e[c] = v
+		}
+	}
+	return e
+}
+
+// matrix is the expected answer of every route to every caller. A route
+// in the OpenAPI document (and so served: access.Router serves nothing
+// else) without a row here fails the test.
+func matrix() map[string]expectations {
+	return map[string]expectations{
+		// The gateway itself.
+		"GET /readyz":           public(),
+		"GET /api/openapi.json": public(),
+		"GET /api/{path}":       everyone(http.StatusNotFound),
+
+		// auth
+		"POST /api/auth/signup":                 public(),
+		"POST /api/auth/verify-email":           public(),
+		"POST /api/auth/signin":                 public(),
+		"POST /api/auth/signin/totp":            signedIn(),
+		"POST /api/auth/signout":                signedIn(),
+		"POST /api/auth/password-reset":         public(),
+		"POST /api/auth/password-reset/confirm": public(),
+		"POST /api/auth/password":               signedIn(),
+		"POST /api/auth/token":                  public(),
+		"GET /api/auth/me":                      signedIn(),
+		"GET /api/auth/me/cnp":                  citizensOnly(),
+		"GET /api/auth/me/export":               citizensOnly(),
+		"POST /api/auth/me/close":               citizensOnly(),
+		"GET /api/auth/sessions":                signedIn(),
+		"DELETE /api/auth/sessions/{session}":   signedIn(),
+		"POST /api/auth/totp/setup":             signedIn(),
+		"POST /api/auth/totp/enable":            signedIn(),
+
+		// audit-trail: auditors, and administrators (who hold every permission).
+		"GET /api/institutions/{institution}/audit":              staffOf(auditor, administrator),
+		"GET /api/institutions/{institution}/audit/verification": staffOf(auditor, administrator),
+	}
+}
+
+// documentedOperations lists "METHOD path" of every operation in the
+// OpenAPI document, sorted.
+func documentedOperations(t *testing.T) []string {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(httpapi.OpenAPI(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for path, item := range doc.Paths {
+		for method := range item {
+			ops = append(ops, strings.ToUpper(method)+" "+path)
+		}
+	}
+	sort.Strings(ops)
+	return ops
+}
+
+var pathWildcard = regexp.MustCompile(`\{([a-z]+)\}`)
+
+// TestEveryRouteAuthorizesEveryCaller calls every route of every function,
+// through the gateway as in production, as every kind of caller, and
+// checks each answer.
+func TestEveryRouteAuthorizesEveryCaller(t *testing.T) {
+	p := startPlatform(t, "", nil, httpFunctions()...)
+	tn := seedTenants(t, p)
+	m, err := devbroker.Load(filepath.Join(repoRoot, "k8s", "base"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw, err := devbroker.NewGateway(m.HTTPRoutes, devbroker.GatewayOptions{Resolver: p.resolve, OpenAPI: httpapi.OpenAPI(),
+		Functions: p.functions, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gateway := httptest.NewServer(gw)
+	t.Cleanup(gateway.Close)
+
+	rows := matrix()
+	ops := documentedOperations(t)
+	for _, op := range ops {
+		if _, ok := rows[op]; !ok {
+			t.Errorf("route %s has no row in the authorization matrix: add one", op)
+		}
+	}
+	for op := range rows {
+		if !slices.Contains(ops, op) {
+			t.Errorf("the matrix has a row for %s, which is not a route", op)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	values := map[string]string{"institution": tn.a.String(), "path": "no-such-thing"}
+	for _, op := range ops {
+		method, pattern, _ := strings.Cut(op, " ")
+		path := pathWildcard.ReplaceAllStringFunc(pattern, func(w string) string {
+			if v, ok := values[strings.Trim(w, "{}")]; ok {
+				return v
+			}
+			return uuid.NewString() // an id nobody has
+		})
+		for _, c := range allCallers() {
+			want := rows[op][c]
+			t.Run(fmt.Sprintf("%s/%s", op, c), func(t *testing.T) {
+				client := &apiClient{t: t, base: gateway.URL, http: http.DefaultClient, bearer: tn.session(t, p, c),
+					ip: fmt.Sprintf("192.0.2.%d", 1+slices.Index(allCallers(), c))}
+				var body any
+				if method != http.MethodGet {
+					body = map[string]any{}
+				}
+				r := client.do(method, path, body)
+				switch {
+				case want == allowed && (r.status == http.StatusUnauthorized || r.status == http.StatusForbidden):
+					t.Errorf("%s as %s: %d %s, want it allowed", op, c, r.status, r.body)
+				case want != allowed && r.status != want:
+					t.Errorf("%s as %s: %d %s, want %d", op, c, r.status, r.body, want)
+				}
+			})
+		}
+	}
+}
+
+// httpFunctions are the functions that serve HTTP routes.
+func httpFunctions() []string {
+	return []string{"auth", "audit-trail"}
+}
