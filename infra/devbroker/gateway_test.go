@@ -129,11 +129,11 @@ func TestGatewayRoutes(t *testing.T) {
 		{"GET", "/api/requests/search/deep", 200, "search-requests", ""},
 		{"POST", "/api/requests/search", 200, "submit-request", ""}, // method does not match: the shorter prefix takes it
 		{"GET", "/api/documents", 200, "register-document", ""},
-		{"GET", "/api/requests/42/documents", 200, "register-document", ""},   // a regex before a shorter prefix
+		{"GET", "/api/requests/42/documents", 200, "register-document", ""},    // a regex before a shorter prefix
 		{"POST", "/api/requests/42/documents/9", 200, "register-document", ""}, // the whole path must match
 		{"GET", "/api/requests/42/documentsX", 200, "submit-request", ""},      // ...so this falls to the prefix
-		{"GET", "/api/documents/7", 404, "", codeNoRoute}, // Exact does not match below
-		{"GET", "/api/requestsX", 404, "", codeNoRoute},   // prefixes match whole path elements
+		{"GET", "/api/documents/7", 404, "", codeNoRoute},                      // Exact does not match below
+		{"GET", "/api/requestsX", 404, "", codeNoRoute},                        // prefixes match whole path elements
 		{"GET", "/api/unknown", 404, "", codeNoRoute},
 		{"GET", "/api/broken/x", 502, "", codeBackendUnreachable},
 		{"GET", "/", 404, "", codeNotFound}, // no fallback configured
