@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/ghiseu/ghiseu/shared/nationalid"
 	"github.com/ghiseu/ghiseu/shared/poll"
 )
@@ -231,7 +233,7 @@ func TestBruteForceIsSlowedThenLockedThenLifts(t *testing.T) {
 
 // A revoked session is refused at once, by every function that has routes.
 func TestRevokedSessionIsRefusedAtOnce(t *testing.T) {
-	p := authPlatform(t)
+	p := startPlatform(t, "", nil, append(httpFunctions(), "notify")...)
 	mp := newMailpit(t)
 	email, password := uniqueEmail("vasile"), "parola lui Vasile e lungă"
 	signUpVerified(t, p, mp, email, password)
@@ -264,15 +266,20 @@ func TestRevokedSessionIsRefusedAtOnce(t *testing.T) {
 	if len(list.Sessions) < 3 || other == "" {
 		t.Fatalf("sessions = %+v, want the sign-up's and both API sessions", list.Sessions)
 	}
-	a.do(http.MethodDelete, "/api/auth/sessions/"+other, nil).want(t, http.StatusNoContent)
-	for name, base := range functionsWithRoutes(p) {
-		b.base = base
-		if r := b.do(http.MethodGet, "/api/auth/me", nil); r.status != http.StatusUnauthorized && r.status != http.StatusNotFound {
-			t.Errorf("%s accepted a revoked session: %d", name, r.status)
+	// Before: every function takes B's session (whatever it then allows).
+	for fn, path := range guardedRoutes(uuid.New()) {
+		b.base = p.functions[fn]
+		if r := b.do(http.MethodGet, path, nil); r.status == http.StatusUnauthorized {
+			t.Fatalf("%s refused a live session: %s", fn, r.body)
 		}
 	}
+	a.do(http.MethodDelete, "/api/auth/sessions/"+other, nil).want(t, http.StatusNoContent)
+	// After: every function refuses it at once.
+	for fn, path := range guardedRoutes(uuid.New()) {
+		b.base = p.functions[fn]
+		b.do(http.MethodGet, path, nil).want(t, http.StatusUnauthorized)
+	}
 	b.base = p.functions["auth"]
-	b.do(http.MethodGet, "/api/auth/me", nil).want(t, http.StatusUnauthorized)
 	a.do(http.MethodGet, "/api/auth/me", nil).want(t, http.StatusOK)
 
 	t.Run("another account's session cannot be revoked", func(t *testing.T) {
@@ -284,13 +291,11 @@ func TestRevokedSessionIsRefusedAtOnce(t *testing.T) {
 	})
 }
 
-// functionsWithRoutes are the running functions that serve HTTP routes.
-func functionsWithRoutes(p *platform) map[string]string {
-	out := map[string]string{}
-	for _, name := range []string{"auth", "assign-role", "institutions", "audit"} {
-		if u, ok := p.functions[name]; ok {
-			out[name] = u
-		}
+// guardedRoutes names, for every function with HTTP routes, a GET route
+// that needs a session.
+func guardedRoutes(institution uuid.UUID) map[string]string {
+	return map[string]string{
+		"auth":        "/api/auth/me",
+		"audit-trail": "/api/institutions/" + institution.String() + "/audit",
 	}
-	return out
 }
