@@ -266,6 +266,11 @@ func TestRevokedSessionIsRefusedAtOnce(t *testing.T) {
 	if len(list.Sessions) < 3 || other == "" {
 		t.Fatalf("sessions = %+v, want the sign-up's and both API sessions", list.Sessions)
 	}
+	for _, fn := range httpFunctions() {
+		if _, ok := guardedRoutes(uuid.Nil)[fn]; !ok {
+			t.Fatalf("function %s has no guarded route to probe: add one to guardedRoutes", fn)
+		}
+	}
 	// Before: every function takes B's session (whatever it then allows).
 	for fn, path := range guardedRoutes(uuid.New()) {
 		b.base = p.functions[fn]
