@@ -12,7 +12,7 @@ STATICCHECK_VERSION := v0.8.2
 
 RACE_PACKAGES := ./shared/runtime/... ./shared/events/... ./infra/devbroker/...
 
-.PHONY: run test tools postgres lint build migrate deadletters replay clean-local
+.PHONY: run test tools postgres lint build migrate deadletters replay audit-verify clean-local
 
 ## run: start the whole platform on this machine (Ctrl-C stops it; data stays in .local/)
 run: tools
@@ -75,6 +75,10 @@ deadletters:
 ## replay: replay dead letters: make replay IDS="12 13", or every pending one: make replay IDS=-pending
 replay:
 	$(GO) run ./infra/cmd/deadletters replay $(IDS)
+
+## audit-verify: recompute every audit chain and name the first broken row
+audit-verify:
+	$(GO) run ./infra/cmd/audit verify
 
 ## clean-local: delete the local stack's data (.local/)
 clean-local:
