@@ -96,15 +96,18 @@ func (rt *Router) guard(route Route) http.Handler {
 				if fromCookie {
 					ClearSessionCookie(w)
 				}
-				unauthenticated(w, "the session is not valid: sign in again")
-				return
+				if !route.Rule.anonymousOK {
+					unauthenticated(w, "the session is not valid: sign in again")
+					return
+				}
+				p = nil
 			case err != nil:
 				rt.log.Error("authenticate", "error", err.Error())
 				httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusServiceUnavailable, Code: "unavailable",
 					Detail: "try again shortly"})
 				return
 			}
-			if (p.MFAPending || p.MFAMissing) && !route.DuringSignIn {
+			if p != nil && (p.MFAPending || p.MFAMissing) && !route.DuringSignIn {
 				httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusForbidden, Code: "second_factor_required",
 					Detail: "finish signing in with the second factor"})
 				return

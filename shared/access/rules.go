@@ -15,6 +15,9 @@ import (
 type Rule struct {
 	name  string
 	check func(p *Principal, r *http.Request) (db.Scope, error)
+	// anonymousOK: a stale session is no reason to refuse; the caller is
+	// taken as anonymous (a browser with an expired cookie can still sign in).
+	anonymousOK bool
 }
 
 // Name says what the rule allows, for logs and tests.
@@ -29,7 +32,7 @@ var (
 
 // Public allows anyone. A signed-in caller still acts as itself.
 func Public() Rule {
-	return Rule{name: "public", check: func(p *Principal, _ *http.Request) (db.Scope, error) {
+	return Rule{name: "public", anonymousOK: true, check: func(p *Principal, _ *http.Request) (db.Scope, error) {
 		if p == nil {
 			return db.Scope{}, nil
 		}
