@@ -12,17 +12,13 @@ import (
 	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/audit"
 	"github.com/ghiseu/ghiseu/shared/events"
+	"github.com/ghiseu/ghiseu/shared/institutions"
 	"github.com/ghiseu/ghiseu/shared/pii"
 	"github.com/ghiseu/ghiseu/shared/throttle"
 )
 
 // Source is this function's CloudEvents source.
 const Source = "/ghiseu/functions/auth"
-
-// passwordParams follow OWASP's argon2id minimum (19 MiB, 2 passes, 1
-// lane): strong, and cheap enough that concurrent sign-ins do not exhaust
-// a small instance's memory.
-var passwordParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
 type server struct {
 	pool      *pgxpool.Pool
@@ -40,7 +36,7 @@ type server struct {
 }
 
 func newServer(pool *pgxpool.Pool, outbox *events.Outbox, p *pii.Protector, log *slog.Logger, publicURL string, failures throttle.Policy) *server {
-	dummy, err := argon2id.CreateHash("not a password", passwordParams)
+	dummy, err := argon2id.CreateHash("not a password", institutions.HashParams())
 	if err != nil {
 		panic(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/audit"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
+	"github.com/ghiseu/ghiseu/shared/institutions"
 	"github.com/ghiseu/ghiseu/shared/throttle"
 )
 
@@ -250,7 +251,7 @@ func (s *server) confirmPasswordReset(w http.ResponseWriter, r *http.Request) {
 		httpapi.Invalid(w, errs)
 		return
 	}
-	hash, err := argon2id.CreateHash(req.Password, passwordParams)
+	hash, err := argon2id.CreateHash(req.Password, institutions.HashParams())
 	if err != nil {
 		s.fail(w, "hash password", err)
 		return
@@ -339,7 +340,7 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 			"Parola actuală nu este corectă.", "The current password is wrong.")})
 		return
 	}
-	hash, err := argon2id.CreateHash(req.New, passwordParams)
+	hash, err := argon2id.CreateHash(req.New, institutions.HashParams())
 	if err != nil {
 		s.fail(w, "hash password", err)
 		return

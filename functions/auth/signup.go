@@ -21,6 +21,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
+	"github.com/ghiseu/ghiseu/shared/institutions"
 	"github.com/ghiseu/ghiseu/shared/links"
 	"github.com/ghiseu/ghiseu/shared/nationalid"
 )
@@ -123,7 +124,7 @@ func (s *server) signUp(w http.ResponseWriter, r *http.Request) {
 		httpapi.Invalid(w, errs)
 		return
 	}
-	hash, err := argon2id.CreateHash(req.Password, passwordParams)
+	hash, err := argon2id.CreateHash(req.Password, institutions.HashParams())
 	if err != nil {
 		s.fail(w, "hash password", err)
 		return

@@ -124,6 +124,8 @@ func secretGenerators() map[string]func() string {
 		// A key ring of one AES-256 key (shared/pii), and the blind-index key.
 		"PII_KEYS":      func() string { return "1:" + randomKey() },
 		"PII_INDEX_KEY": randomKey,
+		// The demo accounts' password (infra/seed), shown when make run starts.
+		"DEMO_PASSWORD": randomToken,
 	}
 }
 

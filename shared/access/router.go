@@ -170,8 +170,11 @@ func documentedOperations() (map[string]bool, error) {
 	}
 	ops := map[string]bool{}
 	for path, item := range doc.Paths {
-		for method := range item {
-			ops[strings.ToUpper(method)+" "+path] = true
+		for key := range item {
+			switch method := strings.ToUpper(key); method {
+			case "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE":
+				ops[method+" "+path] = true
+			}
 		}
 	}
 	return ops, nil

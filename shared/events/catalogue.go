@@ -29,6 +29,19 @@ const (
 	TypeAccountVerificationRequested  = "ro.ghiseu.account.verification.requested"
 	TypeAccountPasswordResetRequested = "ro.ghiseu.account.password.reset.requested"
 	TypeAccountClosed                 = "ro.ghiseu.account.closed"
+
+	TypeInstitutionCreated   = "ro.ghiseu.institution.created"
+	TypeInstitutionUpdated   = "ro.ghiseu.institution.updated"
+	TypeDepartmentCreated    = "ro.ghiseu.institution.department.created"
+	TypeDepartmentUpdated    = "ro.ghiseu.institution.department.updated"
+	TypeDepartmentDeleted    = "ro.ghiseu.institution.department.deleted"
+	TypeMachineClientRotated = "ro.ghiseu.institution.machineclient.rotated"
+	TypeMachineClientClosed  = "ro.ghiseu.institution.machineclient.closed"
+
+	TypeRoleAssignmentRequested = "ro.ghiseu.role.assignment.requested"
+	TypeRoleAssignmentRefused   = "ro.ghiseu.role.assignment.refused"
+	TypeRoleAssigned            = "ro.ghiseu.role.assigned"
+	TypeRoleRevoked             = "ro.ghiseu.role.revoked"
 )
 
 // ExtInstitution is the CloudEvents extension attribute carrying the tenant.

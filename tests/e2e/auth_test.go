@@ -300,7 +300,8 @@ func TestRevokedSessionIsRefusedAtOnce(t *testing.T) {
 // that needs a session.
 func guardedRoutes(institution uuid.UUID) map[string]string {
 	return map[string]string{
-		"auth":        "/api/auth/me",
-		"audit-trail": "/api/institutions/" + institution.String() + "/audit",
+		"auth":         "/api/auth/me",
+		"audit-trail":  "/api/institutions/" + institution.String() + "/audit",
+		"institutions": "/api/institutions/" + institution.String() + "/staff",
 	}
 }

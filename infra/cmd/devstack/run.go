@@ -20,12 +20,15 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ghiseu/ghiseu/infra/devbroker"
 	"github.com/ghiseu/ghiseu/infra/localstack"
+	"github.com/ghiseu/ghiseu/infra/seed"
 	"github.com/ghiseu/ghiseu/shared/blob"
 	"github.com/ghiseu/ghiseu/shared/db/migrations"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
+	"github.com/ghiseu/ghiseu/shared/pii"
 )
 
 // Buckets the platform uses; created at start.
@@ -114,6 +117,9 @@ func (s *stack) start(ctx context.Context, manifestDirs []string) error {
 		return err
 	}
 	if err := s.prepareBuckets(startCtx); err != nil {
+		return err
+	}
+	if err := s.seedDemo(startCtx, appURL); err != nil {
 		return err
 	}
 	names, err := s.buildFunctions(startCtx)
@@ -215,6 +221,25 @@ func (s *stack) prepareDatabase(ctx context.Context) (string, error) {
 	}
 	u.User = url.UserPassword("ghiseu_app", pw)
 	return u.String(), nil
+}
+
+// seedDemo writes the Lugoj demo (institutions, organisation chart, one
+// account per role, a citizen); it changes nothing on a second run.
+func (s *stack) seedDemo(ctx context.Context, appURL string) error {
+	pool, err := pgxpool.New(ctx, appURL)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	defer pool.Close()
+	protector, err := pii.New(pii.KeysConfig{Keys: s.infra.Secrets["PII_KEYS"], IndexKey: s.infra.Secrets["PII_INDEX_KEY"]})
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	s.log.Info("seeding the Lugoj demo")
+	if err := seed.Demo(ctx, pool, protector, s.infra.Secrets["DEMO_PASSWORD"]); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	return nil
 }
 
 func (s *stack) prepareBuckets(ctx context.Context) error {
@@ -385,6 +410,9 @@ func (s *stack) printBanner() {
 	for _, f := range s.functions {
 		fmt.Fprintf(&b, "  %-12s http://%s\n", f.name, localstack.Addr(f.port))
 	}
+	fmt.Fprintf(&b, "\n  Demo accounts (password %s): admin@primarialugoj.ro, registratura@primarialugoj.ro,\n", s.infra.Secrets["DEMO_PASSWORD"])
+	fmt.Fprintf(&b, "    urbanism@primarialugoj.ro (clerk), sef.urbanism@primarialugoj.ro, primar@primarialugoj.ro,\n")
+	fmt.Fprintf(&b, "    secretar@primarialugoj.ro, auditor@primarialugoj.ro; citizen ioana.popescu@example.ro\n")
 	fmt.Fprintf(&b, "\n  Logs         %s\n  Credentials  %s\n\n", filepath.Join(s.dir, "logs"), filepath.Join(s.dir, "stack.env"))
 	fmt.Print(b.String())
 }

@@ -158,6 +158,10 @@ CREATE INDEX email_token_account ON email_token (account_id, purpose);
 ALTER TABLE email_token ENABLE ROW LEVEL SECURITY;
 ALTER TABLE email_token FORCE ROW LEVEL SECURITY;
 CREATE POLICY email_token_platform ON email_token FOR ALL USING (platform_scope()) WITH CHECK (platform_scope());
+-- An institution invites its own new staff: it may create (never read) a
+-- token for an account of its own.
+CREATE POLICY email_token_invite ON email_token FOR INSERT
+  WITH CHECK (EXISTS (SELECT FROM account a WHERE a.id = account_id AND a.institution_id = current_institution()));
 GRANT SELECT, INSERT, UPDATE, DELETE ON email_token TO ghiseu_app;
 
 -- Failed sign-ins per account and per address, shared by every instance of

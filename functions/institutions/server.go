@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ghiseu/ghiseu/shared/access"
+	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/events"
+	"github.com/ghiseu/ghiseu/shared/httpapi"
+	"github.com/ghiseu/ghiseu/shared/institutions"
+	"github.com/ghiseu/ghiseu/shared/links"
+)
+
+// Source is this function's CloudEvents source.
+const Source = "/ghiseu/functions/institutions"
+
+type server struct {
+	pool   *pgxpool.Pool
+	outbox *events.Outbox
+	links  links.Mailer
+	log    *slog.Logger
+}
+
+func (s *server) routes(r *access.Router) {
+	in := access.PathInstitution("institution")
+	for _, rt := range []access.Route{
+		{Pattern: "GET /api/institutions", Rule: access.Public(), Handler: s.listInstitutions},
+		{Pattern: "GET /api/institutions/{institution}", Rule: access.Public(), Handler: s.getInstitution},
+		{Pattern: "PATCH /api/institutions/{institution}", Rule: access.Permission("institutions.manage", in), Handler: s.updateInstitution},
+		{Pattern: "POST /api/institutions/{institution}/institutions", Rule: access.Permission("institutions.manage", in), Handler: s.createInstitution},
+		{Pattern: "POST /api/institutions/{institution}/departments", Rule: access.Permission("departments.manage", in), Handler: s.createDepartment},
+		{Pattern: "GET /api/institutions/{institution}/departments/{department}", Rule: access.Public(), Handler: s.getDepartment},
+		{Pattern: "PATCH /api/institutions/{institution}/departments/{department}", Rule: access.Permission("departments.manage", in), Handler: s.updateDepartment},
+		{Pattern: "DELETE /api/institutions/{institution}/departments/{department}", Rule: access.Permission("departments.manage", in), Handler: s.deleteDepartment},
+		{Pattern: "GET /api/institutions/{institution}/staff", Rule: access.Permission("users.read", in), Handler: s.listStaff},
+		{Pattern: "POST /api/institutions/{institution}/staff", Rule: access.Permission("users.manage", in), Handler: s.createStaff},
+		// Seeing machine clients is users.read, as the permission catalogue
+		// says; changing them is machineclients.manage.
+		{Pattern: "GET /api/institutions/{institution}/machine-clients", Rule: access.Permission("users.read", in), Handler: s.listMachineClients},
+		{Pattern: "POST /api/institutions/{institution}/machine-clients", Rule: access.Permission("machineclients.manage", in), Handler: s.createMachineClient},
+		{Pattern: "POST /api/institutions/{institution}/machine-clients/{client}/rotate", Rule: access.Permission("machineclients.manage", in), Handler: s.rotateMachineClient},
+		{Pattern: "DELETE /api/institutions/{institution}/machine-clients/{client}", Rule: access.Permission("machineclients.manage", in), Handler: s.closeMachineClient},
+	} {
+		r.Handle(rt)
+	}
+}
+
+// pathID reads a path wildcard as a UUID; a malformed one is answered 404,
+// like an unknown one.
+func pathID(w http.ResponseWriter, r *http.Request, wildcard string) (uuid.UUID, bool) {
+	id, err := uuid.Parse(r.PathValue(wildcard))
+	if err != nil {
+		notFound(w)
+		return uuid.Nil, false
+	}
+	return id, true
+}
+
+// invalid is input refused per field, found where only the database can
+// tell (inside a transaction); refuse answers it 422.
+type invalid []httpapi.FieldError
+
+func (invalid) Error() string { return "invalid input" }
+
+// errStale: If-Match names a version that is no longer current.
+var errStale = errors.New("stale")
+
+func fieldError(field, code, ro, en string) httpapi.FieldError {
+	return httpapi.FieldError{Field: field, Code: code, Message: ro, MessageEn: en}
+}
+
+func notFound(w http.ResponseWriter) {
+	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusNotFound, Code: "not_found", Detail: "no such resource"})
+}
+
+func conflict(w http.ResponseWriter, code, detail string) {
+	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusConflict, Code: code, Detail: detail})
+}
+
+// refuse answers the refusals of package institutions and of this
+// function; anything else is our failure.
+func (s *server) refuse(w http.ResponseWriter, what string, err error) {
+	var fields invalid
+	switch {
+	case errors.As(err, &fields):
+		httpapi.Invalid(w, fields)
+	case errors.Is(err, errStale):
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionFailed, Code: "precondition_failed",
+			Detail: "it was changed since you read it: read it again and redo your change"})
+	case errors.Is(err, institutions.ErrNotFound):
+		notFound(w)
+	case errors.Is(err, institutions.ErrParentNotFound):
+		httpapi.Invalid(w, []httpapi.FieldError{fieldError("parentId", "parentId.not_found",
+			"Compartimentul părinte nu există în această instituție.", "The parent department does not exist in this institution.")})
+	case errors.Is(err, institutions.ErrCycle):
+		httpapi.Invalid(w, []httpapi.FieldError{fieldError("parentId", "parentId.cycle",
+			"Un compartiment nu poate fi mutat sub el însuși sau sub unul dintre subcompartimentele sale.",
+			"A department cannot be moved under itself or one of its own sub-departments.")})
+	case errors.Is(err, institutions.ErrCodeTaken):
+		conflict(w, "code_taken", err.Error())
+	case errors.Is(err, institutions.ErrHasChildren):
+		conflict(w, "department_has_children", err.Error())
+	case errors.Is(err, institutions.ErrHasRoles):
+		conflict(w, "department_has_roles", err.Error())
+	case errors.Is(err, institutions.ErrInUse):
+		conflict(w, "department_in_use", err.Error())
+	case errors.Is(err, institutions.ErrEmailTaken):
+		conflict(w, "email_taken", err.Error())
+	case errors.Is(err, institutions.ErrClosed):
+		conflict(w, "machine_client_closed", err.Error())
+	default:
+		s.log.Error(what, "error", err.Error())
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusInternalServerError, Code: "internal",
+			Detail: "something went wrong on our side; try again"})
+	}
+}
+
+// etag is the version of a row as an entity tag: its updated_at, which
+// every change moves forward.
+func etag(updated time.Time) string {
+	return `"` + strconv.FormatInt(updated.UnixMicro(), 10) + `"`
+}
+
+// requireIfMatch returns the If-Match header, answering 428 when there is
+// none: an update must say which version it was made from, or two people
+// editing at once would silently overwrite each other.
+func requireIfMatch(w http.ResponseWriter, r *http.Request) (string, bool) {
+	h := r.Header.Get("If-Match")
+	if h == "" {
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionRequired, Code: "precondition_required",
+			Detail: "send If-Match with the ETag of your last read"})
+		return "", false
+	}
+	return h, true
+}
+
+// matches applies If-Match (RFC 9110 13.1.1): "*" or a list of entity tags
+// compared strongly, so a weak tag never matches.
+func matches(ifMatch, current string) bool {
+	for _, tag := range strings.Split(ifMatch, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || tag == current {
+			return true
+		}
+	}
+	return false
+}
+
+// pageFrom reads the keyset pagination parameters.
+func pageFrom(q url.Values) (institutions.Page, []httpapi.FieldError) {
+	var p institutions.Page
+	var errs []httpapi.FieldError
+	if v := q.Get("after"); v != "" {
+		c, err := institutions.ParseCursor(v)
+		if err != nil {
+			errs = append(errs, fieldError("after", "after.invalid", "Cursorul paginii nu este valid.", "The page cursor is not valid."))
+		}
+		p.After = &c
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > institutions.MaxLimit {
+			errs = append(errs, fieldError("limit", "limit.invalid",
+				"Mărimea paginii trebuie să fie între 1 și "+strconv.Itoa(institutions.MaxLimit)+".",
+				"The page size must be from 1 to "+strconv.Itoa(institutions.MaxLimit)+"."))
+		}
+		p.Limit = n
+	}
+	return p, errs
+}
+
+// cursor is a next cursor as the API shows it: null on the last page.
+func cursor(c *institutions.Cursor) *string {
+	if c == nil {
+		return nil
+	}
+	s := c.String()
+	return &s
+}
+
+// clientIP is the caller's address as the gateway saw it: the gateway
+// appends it to X-Forwarded-For, so the last entry is the one no client can
+// forge; without the header, the connection's peer. Anything that is not an
+// address is left out of the audit rather than failing the request.
+func clientIP(r *http.Request) string {
+	ip := r.RemoteAddr
+	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+		parts := strings.Split(xff, ",")
+		ip = strings.TrimSpace(parts[len(parts)-1])
+	} else if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ip = host
+	}
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ""
+	}
+	return a.WithZone("").String()
+}
+
+// actorKind is how the audit trail names the caller.
+func actorKind(k access.Kind) string {
+	switch k {
+	case access.Staff:
+		return audit.ActorStaff
+	case access.Machine:
+		return audit.ActorMachine
+	}
+	return audit.ActorCitizen
+}
+
+// audit records the caller's act in the institution's chain, in tx.
+func (s *server) audit(ctx context.Context, tx pgx.Tx, r *http.Request, institution uuid.UUID, action, objectType string,
+	object uuid.UUID, before, after any) error {
+	p := access.FromContext(ctx)
+	_, err := audit.Append(ctx, tx, audit.Entry{Institution: institution, ActorID: p.Account, ActorKind: actorKind(p.Kind),
+		Action: action, ObjectType: objectType, ObjectID: object.String(), IP: clientIP(r), Old: before, New: after})
+	return err
+}
+
+// emit writes an event of the institution in tx and returns its outbox row,
+// to publish after commit.
+func (s *server) emit(ctx context.Context, tx pgx.Tx, eventType string, institution uuid.UUID, data any) (int64, error) {
+	e, err := s.outbox.Catalogue().New(eventType, Source, institution, data)
+	if err != nil {
+		return 0, err
+	}
+	return s.outbox.Add(ctx, tx, e)
+}
+
+// created answers a creating request: 201 for a new row, 200 for a repeat
+// of the request that made it.
+func created(w http.ResponseWriter, result institutions.Result, v any) {
+	status := http.StatusOK
+	if result == institutions.Created {
+		status = http.StatusCreated
+	}
+	httpapi.WriteJSON(w, status, v)
+}

@@ -1,0 +1,230 @@
+package seed_test
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ghiseu/ghiseu/infra/seed"
+	"github.com/ghiseu/ghiseu/shared/db"
+	"github.com/ghiseu/ghiseu/shared/db/dbtest"
+	"github.com/ghiseu/ghiseu/shared/institutions"
+	"github.com/ghiseu/ghiseu/shared/pii"
+)
+
+const password = "parola demonstrației, destul de lungă"
+
+func protector(t *testing.T) *pii.Protector {
+	t.Helper()
+	p, err := pii.New(pii.KeysConfig{Keys: "1:" + pii.GenerateKey(), IndexKey: pii.GenerateKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// counts is how many rows each table the seed writes holds.
+func counts(t *testing.T, d *dbtest.DB) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, table := range []string{"institution", "department", "account", "role_assignment", "audit_log", "email_token", "outbox"} {
+		var n int
+		// The owner is under FORCEd row-level security too: count in platform scope.
+		err := db.PlatformTx(context.Background(), d.Owner, func(tx pgx.Tx) error {
+			return tx.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n)
+		})
+		if err != nil {
+			t.Fatalf("count %s: %v", table, err)
+		}
+		out[table] = n
+	}
+	return out
+}
+
+func TestSeedTwiceChangesNothing(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	p := protector(t)
+	// The application role, as the local stack runs it: the seed must work
+	// under row-level security.
+	if err := seed.Demo(ctx, d.App, p, password); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	first := counts(t, d)
+	if first["institution"] != 3 || first["account"] != len(seed.Accounts())+1 || first["role_assignment"] != len(seed.Accounts()) {
+		t.Fatalf("after the first run: %v", first)
+	}
+	if first["audit_log"] != 1 || first["email_token"] != 0 || first["outbox"] != 0 {
+		t.Fatalf("the seed should audit once and mail nothing: %v", first)
+	}
+	if err := seed.Demo(ctx, d.App, p, password); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	if second := counts(t, d); !mapsEqual(first, second) {
+		t.Fatalf("the second run changed the counts: %v, then %v", first, second)
+	}
+
+	t.Run("an edited row is kept, not refused", func(t *testing.T) {
+		if _, err := d.Owner.Exec(ctx, `UPDATE institution SET name = 'Primăria Lugoj (redenumită)' WHERE cif = $1`, seed.LugojCIF); err != nil {
+			t.Fatal(err)
+		}
+		if err := seed.Demo(ctx, d.App, p, password); err != nil {
+			t.Fatalf("run after an edit: %v", err)
+		}
+	})
+
+	if err := seed.Demo(ctx, d.App, p, ""); err == nil {
+		t.Error("an empty password was accepted")
+	}
+}
+
+func mapsEqual(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSeedOrganisationChartIsATree(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	if err := seed.Demo(ctx, d.App, protector(t), password); err != nil {
+		t.Fatal(err)
+	}
+	for _, cif := range []string{seed.LugojCIF, seed.DASCIF, seed.SPCLEPCIF} {
+		inst := seed.InstitutionID(cif)
+		var ds []institutions.Department
+		err := db.TenantTx(ctx, d.App, inst, func(tx pgx.Tx) error {
+			var err error
+			ds, err = institutions.Departments(ctx, tx, inst)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) < 3 {
+			t.Fatalf("%s has %d departments", cif, len(ds))
+		}
+		// Every department is reached exactly once walking down from the
+		// roots: no loops, no orphans, no department in two places.
+		seen := map[string]int{}
+		var walk func([]institutions.DepartmentNode)
+		walk = func(nodes []institutions.DepartmentNode) {
+			for _, n := range nodes {
+				seen[n.ID.String()]++
+				if n.InstitutionID != inst {
+					t.Errorf("department %s of %s belongs to %s", n.Code, cif, n.InstitutionID)
+				}
+				walk(n.Children)
+			}
+		}
+		walk(institutions.Chart(ds))
+		if len(seen) != len(ds) {
+			t.Errorf("%s: %d of %d departments are in the tree", cif, len(seen), len(ds))
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("%s: department %s appears %d times", cif, id, n)
+			}
+		}
+	}
+
+	// Lugoj's chart has its directions with their services.
+	var lugoj []institutions.DepartmentNode
+	err := db.TenantTx(ctx, d.App, seed.InstitutionID(seed.LugojCIF), func(tx pgx.Tx) error {
+		ds, err := institutions.Departments(ctx, tx, seed.InstitutionID(seed.LugojCIF))
+		lugoj = institutions.Chart(ds)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	children := map[string][]string{}
+	for _, n := range lugoj {
+		for _, c := range n.Children {
+			children[n.Code] = append(children[n.Code], c.Code)
+		}
+	}
+	if !slices.Contains(children["DT"], "DT-UAT") || !slices.Contains(children["DE"], "DE-ITL") || len(lugoj) != 8 {
+		t.Fatalf("Lugoj's chart: %d top-level units, children %v", len(lugoj), children)
+	}
+}
+
+func TestSeedAccountsHaveTheirRolesAndPassword(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	if err := seed.Demo(ctx, d.App, protector(t), password); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range seed.Accounts() {
+		inst := seed.InstitutionID(a.Institution)
+		var member institutions.StaffMember
+		var hash string
+		err := db.TenantTx(ctx, d.App, inst, func(tx pgx.Tx) error {
+			var err error
+			if member, err = institutions.GetStaff(ctx, tx, inst, seed.AccountID(a.Email)); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, `SELECT password_hash FROM account WHERE id = $1`, member.ID).Scan(&hash)
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", a.Email, err)
+		}
+		if member.Email != a.Email || !member.EmailVerified || member.Status != "active" {
+			t.Errorf("%s: %+v", a.Email, member)
+		}
+		if len(member.Roles) != 1 || member.Roles[0].Role != a.Role {
+			t.Errorf("%s: roles %+v, want %s", a.Email, member.Roles, a.Role)
+			continue
+		}
+		wantDept := a.Department != ""
+		if got := member.Roles[0].DepartmentID; (got != nil) != wantDept ||
+			(wantDept && *got != seed.DepartmentID(a.Institution, a.Department)) {
+			t.Errorf("%s: role department %v, want %q", a.Email, got, a.Department)
+		}
+		if ok, err := argon2id.ComparePasswordAndHash(password, hash); err != nil || !ok {
+			t.Errorf("%s: the password does not match its hash (%v)", a.Email, err)
+		}
+	}
+
+	t.Run("every role of the catalogue but citizen and integration has a demo account in Lugoj", func(t *testing.T) {
+		rows, err := d.Owner.Query(ctx, `SELECT code FROM role WHERE code NOT IN ('citizen', 'integration') ORDER BY code`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roles, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, role := range roles {
+			if !slices.ContainsFunc(seed.Accounts(), func(a seed.Account) bool { return a.Role == role && a.Institution == seed.LugojCIF }) {
+				t.Errorf("no demo account for %s", role)
+			}
+		}
+	})
+
+	t.Run("the citizen is verified and its CNP sealed", func(t *testing.T) {
+		var kind, masked string
+		var verified bool
+		var sealed []byte
+		err := db.PlatformTx(ctx, d.App, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT kind, email_verified_at IS NOT NULL, cnp_masked, cnp_sealed FROM account WHERE id = $1`,
+				seed.AccountID(seed.CitizenEmail)).Scan(&kind, &verified, &masked, &sealed)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind != "person" || !verified || masked == "" || len(sealed) == 0 || bytes.Contains(sealed, []byte("2900315351230")) {
+			t.Fatalf("citizen: %s verified=%v masked=%q", kind, verified, masked)
+		}
+	})
+}
