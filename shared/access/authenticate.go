@@ -51,29 +51,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Princi
 			p.Institution = *inst
 		}
 		p.MFAMissing = p.Kind == Staff && requireMFA && !hasTOTP
-		// Only grants valid today, in each institution's own time zone.
-		rows, err := tx.Query(ctx, `
-			SELECT ra.institution_id, ra.department_id, ra.role_code,
-			       array(SELECT permission_code FROM role_permission rp WHERE rp.role_code = ra.role_code ORDER BY 1)
-			FROM role_assignment ra
-			JOIN institution i ON i.id = ra.institution_id
-			WHERE ra.account_id = $1 AND ra.revoked_at IS NULL
-			  AND ra.valid_from <= (now() AT TIME ZONE i.time_zone)::date
-			  AND (ra.valid_until IS NULL OR ra.valid_until >= (now() AT TIME ZONE i.time_zone)::date)
-			ORDER BY ra.institution_id, ra.role_code`, p.Account)
-		if err != nil {
-			return err
-		}
-		p.Grants, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Grant, error) {
-			var g Grant
-			var dept *uuid.UUID
-			err := r.Scan(&g.Institution, &dept, &g.Role, &g.Permissions)
-			if dept != nil {
-				g.Department = *dept
-			}
-			return g, err
-		})
-		if err != nil {
+		if p.Grants, err = LoadGrants(ctx, tx, p.Account); err != nil {
 			return err
 		}
 		// A session in use stays alive; writing at most once a minute keeps
@@ -88,4 +66,37 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Princi
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
 	return p, nil
+}
+
+// LoadGrants returns the roles account holds today, in each institution's
+// own time zone, with their permissions. It is the one query of grants:
+// sessions (Authenticate) and requests that arrive as events (whose sender
+// names its account) see the same. Row-level security must let tx see the
+// account's assignments: platform scope, or a scope acting for the account.
+func LoadGrants(ctx context.Context, tx pgx.Tx, account uuid.UUID) ([]Grant, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT ra.institution_id, ra.department_id, ra.role_code,
+		       array(SELECT permission_code FROM role_permission rp WHERE rp.role_code = ra.role_code ORDER BY 1)
+		FROM role_assignment ra
+		JOIN institution i ON i.id = ra.institution_id
+		WHERE ra.account_id = $1 AND ra.revoked_at IS NULL
+		  AND ra.valid_from <= (now() AT TIME ZONE i.time_zone)::date
+		  AND (ra.valid_until IS NULL OR ra.valid_until >= (now() AT TIME ZONE i.time_zone)::date)
+		ORDER BY ra.institution_id, ra.role_code`, account)
+	if err != nil {
+		return nil, fmt.Errorf("grants of %s: %w", account, err)
+	}
+	grants, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Grant, error) {
+		var g Grant
+		var dept *uuid.UUID
+		err := r.Scan(&g.Institution, &dept, &g.Role, &g.Permissions)
+		if dept != nil {
+			g.Department = *dept
+		}
+		return g, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("grants of %s: %w", account, err)
+	}
+	return grants, nil
 }

@@ -301,6 +301,7 @@ func TestRevokedSessionIsRefusedAtOnce(t *testing.T) {
 func guardedRoutes(institution uuid.UUID) map[string]string {
 	return map[string]string{
 		"auth":         "/api/auth/me",
+		"assign-role":  "/api/institutions/" + institution.String() + "/role-assignments",
 		"audit-trail":  "/api/institutions/" + institution.String() + "/audit",
 		"institutions": "/api/institutions/" + institution.String() + "/staff",
 	}

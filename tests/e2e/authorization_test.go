@@ -210,5 +210,5 @@ func TestEveryRouteAuthorizesEveryCaller(t *testing.T) {
 
 // httpFunctions are the functions that serve HTTP routes.
 func httpFunctions() []string {
-	return []string{"auth", "audit-trail", "institutions"}
+	return []string{"auth", "assign-role", "audit-trail", "institutions"}
 }
