@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"time"
@@ -220,7 +221,21 @@ func (s *server) checkTOTP(w http.ResponseWriter, r *http.Request, p *access.Pri
 		s.fail(w, "open totp secret", err)
 		return false
 	}
-	if !totp.Validate(code, string(secret)) {
+	step, valid := matchTOTP(string(secret), code, time.Now())
+	if valid {
+		// Spend the step: a code seen once (by this check or an eavesdropper) is refused after.
+		err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
+			tag, err := tx.Exec(ctx, `UPDATE account SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
+				p.Account, step)
+			valid = tag.RowsAffected() == 1
+			return err
+		})
+		if err != nil {
+			s.fail(w, "totp", err)
+			return false
+		}
+	}
+	if !valid {
 		if err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error { _, err := throttle.Fail(ctx, tx, key, s.failures); return err }); err != nil {
 			s.fail(w, "record failure", err)
 			return false
@@ -287,4 +302,17 @@ func (s *server) signInTOTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// matchTOTP finds the 30-second step whose code is code, allowing one step
+// of clock skew either way.
+func matchTOTP(secret, code string, now time.Time) (int64, bool) {
+	for _, skew := range []time.Duration{0, -30 * time.Second, 30 * time.Second} {
+		at := now.Add(skew)
+		want, err := totp.GenerateCode(secret, at)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return at.Unix() / 30, true
+		}
+	}
+	return 0, false
 }

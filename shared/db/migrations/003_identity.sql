@@ -78,6 +78,8 @@ CREATE TABLE account (
   password_hash      text,
   totp_secret_sealed bytea,
   totp_enabled_at    timestamptz,
+  -- The last 30-second step whose code was accepted: a code is good once.
+  totp_last_step     bigint,
   locale             text NOT NULL DEFAULT 'ro' CHECK (locale IN ('ro', 'en')),
   status             text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'closed')),
   created_at         timestamptz NOT NULL DEFAULT now(),
