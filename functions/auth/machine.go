@@ -47,19 +47,11 @@ func (s *server) machineToken(w http.ResponseWriter, r *http.Request) {
 	var lockedUntil time.Time
 	found := false
 	err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, key := range []string{clientKey, ipKey} {
-			until, err := throttle.Check(ctx, tx, key)
-			if err != nil {
-				return err
-			}
-			if until.After(lockedUntil) {
-				lockedUntil = until
-			}
+		var err error
+		if lockedUntil, err = throttle.Locked(ctx, tx, clientKey, ipKey); err != nil || !lockedUntil.IsZero() {
+			return err
 		}
-		if !lockedUntil.IsZero() {
-			return nil
-		}
-		err := tx.QueryRow(ctx, `
+		err = tx.QueryRow(ctx, `
 			SELECT c.account_id, c.institution_id, c.secret_hash,
 			       CASE WHEN c.previous_valid_until > now() THEN c.previous_secret_hash END
 			FROM machine_credential c JOIN account a ON a.id = c.account_id

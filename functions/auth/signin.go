@@ -81,19 +81,11 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	var c candidate
 	var lockedUntil time.Time
 	err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, key := range []string{emailKey, ipKey} {
-			until, err := throttle.Check(ctx, tx, key)
-			if err != nil {
-				return err
-			}
-			if until.After(lockedUntil) {
-				lockedUntil = until
-			}
+		var err error
+		if lockedUntil, err = throttle.Locked(ctx, tx, emailKey, ipKey); err != nil || !lockedUntil.IsZero() {
+			return err
 		}
-		if !lockedUntil.IsZero() {
-			return nil
-		}
-		err := tx.QueryRow(ctx, `SELECT id, kind, institution_id, password_hash, email_verified_at IS NOT NULL, totp_enabled_at IS NOT NULL
+		err = tx.QueryRow(ctx, `SELECT id, kind, institution_id, password_hash, email_verified_at IS NOT NULL, totp_enabled_at IS NOT NULL
 			FROM account WHERE lower(email) = $1 AND status = 'active' AND kind <> 'machine'`, email).
 			Scan(&c.id, &c.kind, &c.institution, &c.hash, &c.verified, &c.totp)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -200,21 +192,18 @@ func (s *server) requestPasswordReset(w http.ResponseWriter, r *http.Request) {
 	var lockedUntil time.Time
 	err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
 		// Each request mails someone: bound them per address and per caller.
-		for _, key := range []string{"reset:email:" + email, "reset:ip:" + clientIP(r)} {
-			until, err := throttle.Check(ctx, tx, key)
-			if err != nil {
-				return err
-			}
-			if !until.IsZero() {
-				lockedUntil = until
-				return nil
-			}
+		keys := []string{"reset:email:" + email, "reset:ip:" + clientIP(r)}
+		var err error
+		if lockedUntil, err = throttle.Locked(ctx, tx, keys...); err != nil || !lockedUntil.IsZero() {
+			return err
+		}
+		for _, key := range keys {
 			if _, err := throttle.Fail(ctx, tx, key, s.failures); err != nil {
 				return err
 			}
 		}
 		var account uuid.UUID
-		err := tx.QueryRow(ctx, `SELECT id FROM account WHERE lower(email) = $1 AND status = 'active' AND kind <> 'machine'`, email).Scan(&account)
+		err = tx.QueryRow(ctx, `SELECT id FROM account WHERE lower(email) = $1 AND status = 'active' AND kind <> 'machine'`, email).Scan(&account)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}

@@ -39,6 +39,22 @@ func Check(ctx context.Context, tx pgx.Tx, key string) (time.Time, error) {
 	return *until, nil
 }
 
+// Locked reports the latest time until which any of keys is locked (zero
+// time: none is).
+func Locked(ctx context.Context, tx pgx.Tx, keys ...string) (time.Time, error) {
+	var latest time.Time
+	for _, key := range keys {
+		until, err := Check(ctx, tx, key)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if until.After(latest) {
+			latest = until
+		}
+	}
+	return latest, nil
+}
+
 // Fail records a failure of key and returns until when it is now locked.
 func Fail(ctx context.Context, tx pgx.Tx, key string, p Policy) (time.Time, error) {
 	var failures int
