@@ -96,7 +96,7 @@ func TestBrokerDelivery(t *testing.T) {
 
 	t.Run("event reaches exactly the matching subscribers", func(t *testing.T) {
 		e := newEvent("ro.ghiseu.routing.registered")
-		if status := p.send(e); status != http.StatusAccepted {
+		if status := p.send(t, e); status != http.StatusAccepted {
 			t.Fatalf("broker answered %d", status)
 		}
 		p.stopBroker() // drains: every delivery has happened
@@ -108,7 +108,7 @@ func TestBrokerDelivery(t *testing.T) {
 
 	t.Run("5xx is retried and then succeeds", func(t *testing.T) {
 		e := newEvent("ro.ghiseu.test.flaky")
-		p.send(e)
+		p.send(t, e)
 		p.stopBroker()
 		defer p.startBroker()
 		if n := flaky.count(e.ID()); n != 3 {
@@ -129,7 +129,7 @@ func TestBrokerDelivery(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%d is not retried", tc.code), func(t *testing.T) {
 			e := newEvent(tc.typ)
-			p.send(e)
+			p.send(t, e)
 			p.stopBroker()
 			defer p.startBroker()
 			if n := tc.sub.count(e.ID()); n != 1 {
@@ -144,7 +144,7 @@ func TestBrokerDelivery(t *testing.T) {
 
 	t.Run("always failing ends in the dead-letter store and replays", func(t *testing.T) {
 		e := newEvent("ro.ghiseu.test.broken")
-		p.send(e)
+		p.send(t, e)
 		poll.Until(t, 30*time.Second, "the dead letter", func() bool { return len(p.deadLetters(e.ID())) == 1 })
 		if n := broken.count(e.ID()); n != 3 {
 			t.Fatalf("attempts = %d, want 1 + 2 retries", n)
@@ -251,7 +251,7 @@ func TestOutboxSurvivesBrokerOutage(t *testing.T) {
 	poll.Until(t, 60*time.Second, "the relayed event", func() bool {
 		if time.Since(lastTick) > 300*time.Millisecond {
 			ping.SetID(fmt.Sprintf("tick-%d", time.Now().UnixNano()))
-			p.send(ping)
+			p.send(t, ping)
 			lastTick = time.Now()
 		}
 		return announcements.count(announced) > 0

@@ -127,9 +127,9 @@ func (p *platform) stopBroker() {
 }
 
 // send posts e to the broker's ingress and returns the status.
-func (p *platform) send(e cloudevents.Event) int {
-	p.t.Helper()
-	return postEvent(p.t, p.brokerURL, e)
+func (p *platform) send(t *testing.T, e cloudevents.Event) int {
+	t.Helper()
+	return postEvent(t, p.brokerURL, e)
 }
 
 func postEvent(t *testing.T, url string, e cloudevents.Event) int {
@@ -141,6 +141,9 @@ func postEvent(t *testing.T, url string, e cloudevents.Event) int {
 	if err := cehttp.WriteRequest(context.Background(), binding.ToMessage(&e), req); err != nil {
 		t.Fatal(err)
 	}
+	// A fresh connection each time: tests stop and restart the broker on one
+	// address, and a kept-alive connection to the old one would fail a POST.
+	req.Close = true
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("post event to %s: %v", url, err)

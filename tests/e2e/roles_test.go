@@ -356,7 +356,7 @@ func TestRoleAssignmentByEvent(t *testing.T) {
 		clerk := w.account("staff", w.a)
 		e := roleRequest(w.a, hr, map[string]any{"action": "assign", "accountId": clerk, "role": "clerk",
 			"departmentId": w.department, "validUntil": "2099-12-31", "reason": "Angajare, contract nr. 7"})
-		if status := p.send(e); status != http.StatusAccepted {
+		if status := p.send(t, e); status != http.StatusAccepted {
 			t.Fatalf("broker answered %d", status)
 		}
 		data := sink.waitFor(t, events.TypeRoleAssigned, "accountId", clerk.String())
@@ -371,7 +371,7 @@ func TestRoleAssignmentByEvent(t *testing.T) {
 		// And revoked, naming the assignment.
 		e = roleRequest(w.a, hr, map[string]any{"action": "revoke", "assignmentId": id, "accountId": clerk, "role": "clerk",
 			"reason": "Încetarea contractului"})
-		p.send(e)
+		p.send(t, e)
 		sink.waitFor(t, events.TypeRoleRevoked, "assignmentId", id)
 	})
 
@@ -379,7 +379,7 @@ func TestRoleAssignmentByEvent(t *testing.T) {
 		clerk := w.account("staff", w.a)
 		e := roleRequest(w.a, hr, map[string]any{"action": "assign", "accountId": clerk, "role": "administrator",
 			"reason": "Promovare în funcție"})
-		p.send(e)
+		p.send(t, e)
 		data := sink.waitFor(t, events.TypeRoleAssignmentRefused, "requestId", e.ID())
 		if data["code"] != "grant_exceeds_own_permissions" || data["reason"] == "" {
 			t.Errorf("refused event data %v", data)
@@ -407,7 +407,7 @@ func TestRoleAssignmentByEvent(t *testing.T) {
 		clerk := w.account("staff", w.a)
 		e := roleRequest(w.a, w.account("machine", w.b, "administrator"), map[string]any{"action": "assign", "accountId": clerk,
 			"role": "clerk", "reason": "Angajare, contract nr. 8"})
-		p.send(e)
+		p.send(t, e)
 		if data := sink.waitFor(t, events.TypeRoleAssignmentRefused, "requestId", e.ID()); data["code"] != "actor_not_allowed" {
 			t.Errorf("refused event data %v", data)
 		}
@@ -421,7 +421,7 @@ func TestRoleAssignmentByEvent(t *testing.T) {
 				t.Fatalf("assign-role answered %d", status)
 			}
 		}
-		p.send(e)
+		p.send(t, e)
 		sink.waitFor(t, events.TypeRoleAssigned, "accountId", clerk.String())
 		p.stopBroker()
 		defer p.startBroker()
