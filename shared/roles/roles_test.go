@@ -14,6 +14,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/db/dbtest"
+	"github.com/ghiseu/ghiseu/shared/poll"
 	"github.com/ghiseu/ghiseu/shared/roles"
 )
 
@@ -388,9 +389,7 @@ func TestConcurrentRevocationsKeepAnAdministrator(t *testing.T) {
 			WHERE datname = current_database() AND wait_event_type = 'Lock')`).Scan(&n)
 		return err == nil && n
 	}
-	for deadline := time.Now().Add(10 * time.Second); !waiting() && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.Until(t, 10*time.Second, "the second revocation to wait on the first's lock", waiting)
 	close(release)
 	if err := <-firstDone; err != nil {
 		t.Fatalf("first revocation: %v", err)
