@@ -59,7 +59,7 @@ func Locked(ctx context.Context, tx pgx.Tx, keys ...string) (time.Time, error) {
 func Fail(ctx context.Context, tx pgx.Tx, key string, p Policy) (time.Time, error) {
 	var failures int
 	err := tx.QueryRow(ctx, `
-		INSERT INTO auth_throttle AS t (key) VALUES ($1)
+		INSERT INTO auth_throttle AS t (key, failures) VALUES ($1, 1)
 		ON CONFLICT (key) DO UPDATE SET
 			failures = CASE WHEN t.last_failure_at < now() - $2::interval THEN 1 ELSE t.failures + 1 END,
 			first_failure_at = CASE WHEN t.last_failure_at < now() - $2::interval THEN now() ELSE t.first_failure_at END,
