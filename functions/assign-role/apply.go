@@ -44,7 +44,7 @@ func (s *server) apply(ctx context.Context, tx pgx.Tx, grantor *access.Principal
 		return result{}, err
 	}
 	var changed roles.Assignment
-	entry := audit.Entry{Institution: req.Institution, ActorID: grantor.Account, ActorKind: actorKind(grantor.Kind),
+	entry := audit.Entry{Institution: req.Institution, ActorID: grantor.Account, ActorKind: grantor.Kind.AuditActor(),
 		ObjectType: "role_assignment", IP: ip}
 	eventType := events.TypeRoleAssigned
 	data := changeData{By: grantor.Account}
@@ -77,13 +77,4 @@ func (s *server) apply(ctx context.Context, tx pgx.Tx, grantor *access.Principal
 		return result{}, err
 	}
 	return result{assignment: changed, event: id}, nil
-}
-
-// actorKind is how the audit trail names the grantor: staff in the back
-// office, or an institution's system.
-func actorKind(k access.Kind) string {
-	if k == access.Machine {
-		return audit.ActorMachine
-	}
-	return audit.ActorStaff
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -60,15 +59,15 @@ func (in assignRequest) request(institution uuid.UUID) (roles.Request, []httpapi
 	var errs []httpapi.FieldError
 	var err error
 	if req.Account, err = uuid.Parse(in.AccountID); err != nil {
-		errs = append(errs, fieldError("accountId", "accountId.invalid", "Contul trebuie dat prin identificatorul său (UUID).",
+		errs = append(errs, httpapi.Field("accountId", "accountId.invalid", "Contul trebuie dat prin identificatorul său (UUID).",
 			"The account must be given by its id (a UUID)."))
 	}
 	if req.Role == "" {
-		errs = append(errs, fieldError("role", "role.required", "Alegeți rolul.", "Choose the role."))
+		errs = append(errs, httpapi.Field("role", "role.required", "Alegeți rolul.", "Choose the role."))
 	}
 	if in.DepartmentID != nil && *in.DepartmentID != "" {
 		if req.Department, err = uuid.Parse(*in.DepartmentID); err != nil {
-			errs = append(errs, fieldError("departmentId", "departmentId.invalid", "Compartimentul trebuie dat prin identificatorul său (UUID).",
+			errs = append(errs, httpapi.Field("departmentId", "departmentId.invalid", "Compartimentul trebuie dat prin identificatorul său (UUID).",
 				"The department must be given by its id (a UUID)."))
 		}
 	}
@@ -99,11 +98,7 @@ func parseDate(s string) (time.Time, bool) {
 func formatDate(d time.Time) string { return d.Format(time.DateOnly) }
 
 func dateError(field string) httpapi.FieldError {
-	return fieldError(field, field+".invalid", "Data trebuie să fie de forma AAAA-LL-ZZ.", "The date must be YYYY-MM-DD.")
-}
-
-func fieldError(field, code, ro, en string) httpapi.FieldError {
-	return httpapi.FieldError{Field: field, Code: code, Message: ro, MessageEn: en}
+	return httpapi.Field(field, field+".invalid", "Data trebuie să fie de forma AAAA-LL-ZZ.", "The date must be YYYY-MM-DD.")
 }
 
 // assignmentView is a role assignment as the API shows it.
@@ -185,7 +180,7 @@ func (s *server) change(w http.ResponseWriter, r *http.Request, req roles.Reques
 	p := access.FromContext(r.Context())
 	var res result
 	err := access.Tx(r.Context(), s.pool, func(tx pgx.Tx) (err error) {
-		res, err = s.apply(r.Context(), tx, p, clientIP(r), req)
+		res, err = s.apply(r.Context(), tx, p, access.ClientIP(r), req)
 		return err
 	})
 	var refusal *roles.Refusal
@@ -205,7 +200,7 @@ func (s *server) change(w http.ResponseWriter, r *http.Request, req roles.Reques
 // says what kind of refusal it is.
 func (s *server) refused(w http.ResponseWriter, r *roles.Refusal) {
 	if r.Field != "" {
-		httpapi.Invalid(w, []httpapi.FieldError{fieldError(r.Field, r.Code, r.Message, r.MessageEn)})
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field(r.Field, r.Code, r.Message, r.MessageEn)})
 		return
 	}
 	status := http.StatusForbidden
@@ -225,24 +220,24 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if v := q.Get("account"); v != "" {
 		if f.Account, err = uuid.Parse(v); err != nil {
-			errs = append(errs, fieldError("account", "account.invalid", "Contul trebuie dat prin identificatorul său (UUID).",
+			errs = append(errs, httpapi.Field("account", "account.invalid", "Contul trebuie dat prin identificatorul său (UUID).",
 				"The account must be given by its id (a UUID)."))
 		}
 	}
 	if v := q.Get("includeRevoked"); v != "" {
 		if f.IncludeRevoked, err = strconv.ParseBool(v); err != nil {
-			errs = append(errs, fieldError("includeRevoked", "includeRevoked.invalid", "Valoarea poate fi true sau false.",
+			errs = append(errs, httpapi.Field("includeRevoked", "includeRevoked.invalid", "Valoarea poate fi true sau false.",
 				"The value may be true or false."))
 		}
 	}
 	if v := q.Get("after"); v != "" {
 		if f.After, err = uuid.Parse(v); err != nil {
-			errs = append(errs, fieldError("after", "after.invalid", "Cursorul nu este valid.", "The cursor is not valid."))
+			errs = append(errs, httpapi.Field("after", "after.invalid", "Cursorul nu este valid.", "The cursor is not valid."))
 		}
 	}
 	if v := q.Get("limit"); v != "" {
 		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > roles.MaxLimit {
-			errs = append(errs, fieldError("limit", "limit.invalid", "Limita trebuie să fie între 1 și 200.",
+			errs = append(errs, httpapi.Field("limit", "limit.invalid", "Limita trebuie să fie între 1 și 200.",
 				"The limit must be between 1 and 200."))
 		}
 	}
@@ -274,22 +269,4 @@ func (s *server) fail(w http.ResponseWriter, what string, err error) {
 	s.log.Error(what, "error", err.Error())
 	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusInternalServerError, Code: "internal",
 		Detail: "something went wrong on our side; try again"})
-}
-
-// clientIP is the caller's address as the gateway saw it: the gateway
-// appends it to X-Forwarded-For, so the last entry is the one no client can
-// forge; without the header (or with a last entry that is no address), the
-// connection's peer.
-func clientIP(r *http.Request) string {
-	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-		parts := strings.Split(xff, ",")
-		if a, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
-			return a.WithZone("").String()
-		}
-	}
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return ""
-	}
-	return ap.Addr().WithZone("").String()
 }

@@ -84,8 +84,8 @@ func (s *server) revealCNP(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		cnp = string(plain)
-		_, err = audit.Append(r.Context(), tx, audit.Entry{ActorID: p.Account, ActorKind: actorKind(string(p.Kind)), Action: "account.cnp.read",
-			ObjectType: "account", ObjectID: p.Account.String(), IP: clientIP(r)})
+		_, err = audit.Append(r.Context(), tx, audit.Entry{ActorID: p.Account, ActorKind: p.Kind.AuditActor(), Action: "account.cnp.read",
+			ObjectType: "account", ObjectID: p.Account.String(), IP: access.ClientIP(r)})
 		return err
 	})
 	if errors.Is(err, errNoCNP) {
@@ -128,8 +128,8 @@ func (s *server) revokeSession(w http.ResponseWriter, r *http.Request) {
 		if found, err = access.RevokeSession(r.Context(), tx, id); err != nil || !found {
 			return err
 		}
-		_, err := audit.Append(r.Context(), tx, audit.Entry{Institution: p.Institution, ActorID: p.Account, ActorKind: actorKind(string(p.Kind)),
-			Action: "session.revoke", ObjectType: "session", ObjectID: id.String(), IP: clientIP(r)})
+		_, err := audit.Append(r.Context(), tx, audit.Entry{Institution: p.Institution, ActorID: p.Account, ActorKind: p.Kind.AuditActor(),
+			Action: "session.revoke", ObjectType: "session", ObjectID: id.String(), IP: access.ClientIP(r)})
 		return err
 	})
 	if err != nil {
@@ -240,7 +240,7 @@ func (s *server) checkTOTP(w http.ResponseWriter, r *http.Request, p *access.Pri
 			s.fail(w, "record failure", err)
 			return false
 		}
-		httpapi.Invalid(w, []httpapi.FieldError{fieldError("code", "totp.wrong", "Codul nu este corect.", "The code is wrong.")})
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("code", "totp.wrong", "Codul nu este corect.", "The code is wrong.")})
 		return false
 	}
 	return true
@@ -262,8 +262,8 @@ func (s *server) enableTOTP(w http.ResponseWriter, r *http.Request) {
 		if err := throttle.Succeed(r.Context(), tx, "totp:account:"+p.Account.String()); err != nil {
 			return err
 		}
-		_, err := audit.Append(r.Context(), tx, audit.Entry{Institution: p.Institution, ActorID: p.Account, ActorKind: actorKind(string(p.Kind)),
-			Action: "account.totp.enable", ObjectType: "account", ObjectID: p.Account.String(), IP: clientIP(r)})
+		_, err := audit.Append(r.Context(), tx, audit.Entry{Institution: p.Institution, ActorID: p.Account, ActorKind: p.Kind.AuditActor(),
+			Action: "account.totp.enable", ObjectType: "account", ObjectID: p.Account.String(), IP: access.ClientIP(r)})
 		return err
 	})
 	if err != nil {
@@ -293,8 +293,8 @@ func (s *server) signInTOTP(w http.ResponseWriter, r *http.Request) {
 		if err := throttle.Succeed(r.Context(), tx, "totp:account:"+p.Account.String()); err != nil {
 			return err
 		}
-		_, err := audit.Append(r.Context(), tx, audit.Entry{Institution: p.Institution, ActorID: p.Account, ActorKind: actorKind(string(p.Kind)),
-			Action: "session.mfa", ObjectType: "session", ObjectID: p.Session.String(), IP: clientIP(r)})
+		_, err := audit.Append(r.Context(), tx, audit.Entry{Institution: p.Institution, ActorID: p.Account, ActorKind: p.Kind.AuditActor(),
+			Action: "session.mfa", ObjectType: "session", ObjectID: p.Session.String(), IP: access.ClientIP(r)})
 		return err
 	})
 	if err != nil {

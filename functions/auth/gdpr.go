@@ -71,7 +71,7 @@ func (s *server) exportData(w http.ResponseWriter, r *http.Request) {
 			out.Activity = append(out.Activity, exportedAct{At: rec.OccurredAt, Action: rec.Action, IP: rec.IP})
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{ActorID: p.Account, ActorKind: audit.ActorCitizen, Action: "account.export",
-			ObjectType: "account", ObjectID: p.Account.String(), IP: clientIP(r)})
+			ObjectType: "account", ObjectID: p.Account.String(), IP: access.ClientIP(r)})
 		return err
 	})
 	if err != nil {
@@ -116,7 +116,7 @@ func (s *server) closeAccount(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !match {
-		httpapi.Invalid(w, []httpapi.FieldError{fieldError("password", "password.wrong",
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("password", "password.wrong",
 			"Parola nu este corectă.", "The password is wrong.")})
 		return
 	}
@@ -137,7 +137,7 @@ func (s *server) closeAccount(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if _, err := audit.Append(ctx, tx, audit.Entry{ActorID: p.Account, ActorKind: audit.ActorCitizen, Action: "account.close",
-			ObjectType: "account", ObjectID: p.Account.String(), IP: clientIP(r)}); err != nil {
+			ObjectType: "account", ObjectID: p.Account.String(), IP: access.ClientIP(r)}); err != nil {
 			return err
 		}
 		e, err := s.outbox.Catalogue().New(events.TypeAccountClosed, Source, uuid.Nil, map[string]string{"accountId": p.Account.String()})

@@ -40,7 +40,7 @@ func (s *server) machineToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	clientKey, ipKey := "token:client:"+req.ClientID, "token:ip:"+clientIP(r)
+	clientKey, ipKey := "token:client:"+req.ClientID, "token:ip:"+access.ClientIP(r)
 	var account, institution uuid.UUID
 	var current string
 	var previous *string
@@ -106,12 +106,12 @@ func (s *server) machineToken(w http.ResponseWriter, r *http.Request) {
 		}
 		var err error
 		res.AccessToken, res.ExpiresAt, err = access.OpenSession(ctx, tx, access.NewSession{Account: account, Kind: "machine",
-			IP: clientIP(r), UserAgent: r.UserAgent()})
+			IP: access.ClientIP(r), UserAgent: r.UserAgent()})
 		if err != nil {
 			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{Institution: institution, ActorID: account, ActorKind: audit.ActorMachine,
-			Action: "session.open", ObjectType: "account", ObjectID: account.String(), IP: clientIP(r),
+			Action: "session.open", ObjectType: "account", ObjectID: account.String(), IP: access.ClientIP(r),
 			New: map[string]string{"kind": "machine"}})
 		return err
 	})

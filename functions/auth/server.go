@@ -2,15 +2,12 @@ package main
 
 import (
 	"log/slog"
-	"net"
-	"net/http"
 	"strings"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ghiseu/ghiseu/shared/access"
-	"github.com/ghiseu/ghiseu/shared/audit"
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/institutions"
 	"github.com/ghiseu/ghiseu/shared/pii"
@@ -69,30 +66,4 @@ func (s *server) routes(r *access.Router) {
 	} {
 		r.Handle(rt)
 	}
-}
-
-// clientIP is the caller's address as the gateway saw it: the gateway
-// appends it to X-Forwarded-For, so the last entry is the one no client can
-// forge; without the header, the connection's peer.
-func clientIP(r *http.Request) string {
-	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-		parts := strings.Split(xff, ",")
-		return strings.TrimSpace(parts[len(parts)-1])
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// actorKind is how the audit trail names an account kind.
-func actorKind(kind string) string {
-	switch access.Kind(kind) {
-	case access.Staff:
-		return audit.ActorStaff
-	case access.Machine:
-		return audit.ActorMachine
-	}
-	return audit.ActorCitizen
 }

@@ -68,14 +68,14 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		req.Session = "browser"
 	}
 	if req.Session != "browser" && req.Session != "api" {
-		httpapi.Invalid(w, []httpapi.FieldError{fieldError("session", "session.invalid",
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("session", "session.invalid",
 			"Sesiunea poate fi browser sau api.", "The session may be browser or api.")})
 		return
 	}
 	// Throttled by the address as typed, known or not, so a lock says
 	// nothing about whether an account exists.
 	email := strings.ToLower(strings.TrimSpace(req.Email))
-	emailKey, ipKey := "signin:email:"+email, "signin:ip:"+clientIP(r)
+	emailKey, ipKey := "signin:email:"+email, "signin:ip:"+access.ClientIP(r)
 	ctx := r.Context()
 
 	var c candidate
@@ -141,12 +141,12 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		var err error
 		token, res.ExpiresAt, err = access.OpenSession(ctx, tx, access.NewSession{Account: c.id, Kind: req.Session,
-			MFAPending: c.totp, IP: clientIP(r), UserAgent: r.UserAgent()})
+			MFAPending: c.totp, IP: access.ClientIP(r), UserAgent: r.UserAgent()})
 		if err != nil {
 			return err
 		}
-		_, err = audit.Append(ctx, tx, audit.Entry{Institution: orNil(c.institution), ActorID: c.id, ActorKind: actorKind(c.kind),
-			Action: "session.open", ObjectType: "account", ObjectID: c.id.String(), IP: clientIP(r),
+		_, err = audit.Append(ctx, tx, audit.Entry{Institution: orNil(c.institution), ActorID: c.id, ActorKind: access.Kind(c.kind).AuditActor(),
+			Action: "session.open", ObjectType: "account", ObjectID: c.id.String(), IP: access.ClientIP(r),
 			New: map[string]any{"kind": req.Session, "mfaPending": c.totp}})
 		return err
 	})
@@ -192,7 +192,7 @@ func (s *server) requestPasswordReset(w http.ResponseWriter, r *http.Request) {
 	var lockedUntil time.Time
 	err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
 		// Each request mails someone: bound them per address and per caller.
-		keys := []string{"reset:email:" + email, "reset:ip:" + clientIP(r)}
+		keys := []string{"reset:email:" + email, "reset:ip:" + access.ClientIP(r)}
 		var err error
 		if lockedUntil, err = throttle.Locked(ctx, tx, keys...); err != nil || !lockedUntil.IsZero() {
 			return err
@@ -264,8 +264,8 @@ func (s *server) confirmPasswordReset(w http.ResponseWriter, r *http.Request) {
 		if err := access.RevokeOtherSessions(ctx, tx, account, uuid.Nil); err != nil {
 			return err
 		}
-		_, err = audit.Append(ctx, tx, audit.Entry{Institution: orNil(inst), ActorID: account, ActorKind: actorKind(kind), Action: "account.password.reset",
-			ObjectType: "account", ObjectID: account.String(), IP: clientIP(r)})
+		_, err = audit.Append(ctx, tx, audit.Entry{Institution: orNil(inst), ActorID: account, ActorKind: access.Kind(kind).AuditActor(), Action: "account.password.reset",
+			ObjectType: "account", ObjectID: account.String(), IP: access.ClientIP(r)})
 		return err
 	})
 	if err != nil {
@@ -325,7 +325,7 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, "record failure", err)
 			return
 		}
-		httpapi.Invalid(w, []httpapi.FieldError{fieldError("currentPassword", "password.wrong",
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("currentPassword", "password.wrong",
 			"Parola actuală nu este corectă.", "The current password is wrong.")})
 		return
 	}
@@ -344,8 +344,8 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 		if err := access.RevokeOtherSessions(ctx, tx, p.Account, p.Session); err != nil {
 			return err
 		}
-		_, err := audit.Append(ctx, tx, audit.Entry{Institution: p.Institution, ActorID: p.Account, ActorKind: actorKind(string(p.Kind)),
-			Action: "account.password.change", ObjectType: "account", ObjectID: p.Account.String(), IP: clientIP(r)})
+		_, err := audit.Append(ctx, tx, audit.Entry{Institution: p.Institution, ActorID: p.Account, ActorKind: p.Kind.AuditActor(),
+			Action: "account.password.change", ObjectType: "account", ObjectID: p.Account.String(), IP: access.ClientIP(r)})
 		return err
 	})
 	if err != nil {

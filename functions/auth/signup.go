@@ -46,10 +46,6 @@ func accepted(w http.ResponseWriter) {
 	})
 }
 
-func fieldError(field, code, ro, en string) httpapi.FieldError {
-	return httpapi.FieldError{Field: field, Code: code, Message: ro, MessageEn: en}
-}
-
 func validEmail(s string) (string, bool) {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != strings.TrimSpace(s) || len(s) > 254 {
@@ -62,10 +58,10 @@ func passwordErrors(field, pw string) []httpapi.FieldError {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < 10:
-		return []httpapi.FieldError{fieldError(field, "password.short",
+		return []httpapi.FieldError{httpapi.Field(field, "password.short",
 			"Parola trebuie să aibă cel puțin 10 caractere.", "The password must be at least 10 characters long.")}
 	case n > 256:
-		return []httpapi.FieldError{fieldError(field, "password.long",
+		return []httpapi.FieldError{httpapi.Field(field, "password.long",
 			"Parola poate avea cel mult 256 de caractere.", "The password may be at most 256 characters long.")}
 	}
 	return nil
@@ -73,19 +69,19 @@ func passwordErrors(field, pw string) []httpapi.FieldError {
 
 func (req *signUpRequest) validate() (email string, errs []httpapi.FieldError) {
 	if req.Kind != "person" && req.Kind != "company" {
-		errs = append(errs, fieldError("kind", "kind.invalid", "Alegeți persoană fizică sau juridică.", "Choose person or company."))
+		errs = append(errs, httpapi.Field("kind", "kind.invalid", "Alegeți persoană fizică sau juridică.", "Choose person or company."))
 	}
 	email, ok := validEmail(req.Email)
 	if !ok {
-		errs = append(errs, fieldError("email", "email.invalid", "Adresa de e-mail nu este validă.", "The email address is not valid."))
+		errs = append(errs, httpapi.Field("email", "email.invalid", "Adresa de e-mail nu este validă.", "The email address is not valid."))
 	}
 	errs = append(errs, passwordErrors("password", req.Password)...)
 	if name := strings.TrimSpace(req.DisplayName); name == "" || utf8.RuneCountInString(name) > 200 {
-		errs = append(errs, fieldError("displayName", "displayName.invalid", "Completați numele (cel mult 200 de caractere).",
+		errs = append(errs, httpapi.Field("displayName", "displayName.invalid", "Completați numele (cel mult 200 de caractere).",
 			"Give a name (at most 200 characters)."))
 	}
 	if utf8.RuneCountInString(req.Phone) > 30 {
-		errs = append(errs, fieldError("phone", "phone.invalid", "Numărul de telefon nu este valid.", "The phone number is not valid."))
+		errs = append(errs, httpapi.Field("phone", "phone.invalid", "Numărul de telefon nu este valid.", "The phone number is not valid."))
 	}
 	switch req.Kind {
 	case "person":
@@ -101,7 +97,7 @@ func (req *signUpRequest) validate() (email string, errs []httpapi.FieldError) {
 		req.Locale = "ro"
 	}
 	if req.Locale != "ro" && req.Locale != "en" {
-		errs = append(errs, fieldError("locale", "locale.invalid", "Limba poate fi ro sau en.", "The language may be ro or en."))
+		errs = append(errs, httpapi.Field("locale", "locale.invalid", "Limba poate fi ro sau en.", "The language may be ro or en."))
 	}
 	return email, errs
 }
@@ -109,9 +105,9 @@ func (req *signUpRequest) validate() (email string, errs []httpapi.FieldError) {
 func idError(field string, err error) httpapi.FieldError {
 	var ie *nationalid.Error
 	if errors.As(err, &ie) {
-		return fieldError(field, ie.Code, ie.Message("ro"), ie.Message("en"))
+		return httpapi.Field(field, ie.Code, ie.Message("ro"), ie.Message("en"))
 	}
-	return fieldError(field, field+".invalid", "Codul nu este valid.", "The code is not valid.")
+	return httpapi.Field(field, field+".invalid", "Codul nu este valid.", "The code is not valid.")
 }
 
 func (s *server) signUp(w http.ResponseWriter, r *http.Request) {
@@ -157,8 +153,8 @@ func (s *server) signUp(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if _, err := audit.Append(r.Context(), tx, audit.Entry{ActorID: id, ActorKind: actorKind(req.Kind), Action: "account.create",
-			ObjectType: "account", ObjectID: id.String(), IP: clientIP(r), New: map[string]string{"kind": req.Kind}}); err != nil {
+		if _, err := audit.Append(r.Context(), tx, audit.Entry{ActorID: id, ActorKind: access.Kind(req.Kind).AuditActor(), Action: "account.create",
+			ObjectType: "account", ObjectID: id.String(), IP: access.ClientIP(r), New: map[string]string{"kind": req.Kind}}); err != nil {
 			return err
 		}
 		registered, err := s.outbox.Catalogue().New(events.TypeAccountRegistered, Source, uuid.Nil,
@@ -237,8 +233,8 @@ func (s *server) verifyEmail(w http.ResponseWriter, r *http.Request) {
 			WHERE id = $1 RETURNING kind, institution_id`, account).Scan(&kind, &inst); err != nil {
 			return err
 		}
-		_, err = audit.Append(r.Context(), tx, audit.Entry{Institution: orNil(inst), ActorID: account, ActorKind: actorKind(kind),
-			Action: "account.email.verify", ObjectType: "account", ObjectID: account.String(), IP: clientIP(r)})
+		_, err = audit.Append(r.Context(), tx, audit.Entry{Institution: orNil(inst), ActorID: account, ActorKind: access.Kind(kind).AuditActor(),
+			Action: "account.email.verify", ObjectType: "account", ObjectID: account.String(), IP: access.ClientIP(r)})
 		return err
 	})
 	if err != nil {
@@ -272,7 +268,7 @@ func required(fields map[string]string) []httpapi.FieldError {
 	var errs []httpapi.FieldError
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		if strings.TrimSpace(fields[name]) == "" {
-			errs = append(errs, fieldError(name, name+".required", "Câmpul este obligatoriu.", "This field is required."))
+			errs = append(errs, httpapi.Field(name, name+".required", "Câmpul este obligatoriu.", "This field is required."))
 		}
 	}
 	return errs

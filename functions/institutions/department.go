@@ -17,7 +17,7 @@ import (
 
 func kindErrors(kind string) []httpapi.FieldError {
 	if !slices.Contains(institutions.DepartmentKinds(), kind) {
-		return []httpapi.FieldError{fieldError("kind", "kind.invalid",
+		return []httpapi.FieldError{httpapi.Field("kind", "kind.invalid",
 			"Tipul poate fi direction (direcție), service (serviciu), office (birou) sau compartment (compartiment).",
 			"The kind may be direction, service, office or compartment.")}
 	}
@@ -35,7 +35,7 @@ func codeErrors(code string) []httpapi.FieldError {
 		}
 	}
 	if !ok {
-		return []httpapi.FieldError{fieldError("code", "code.invalid",
+		return []httpapi.FieldError{httpapi.Field("code", "code.invalid",
 			"Codul are 1–32 de litere, cifre, „.”, „_” sau „-” și începe cu o literă sau o cifră.",
 			"The code has 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit.")}
 	}
@@ -43,7 +43,7 @@ func codeErrors(code string) []httpapi.FieldError {
 }
 
 func parentError() httpapi.FieldError {
-	return fieldError("parentId", "parentId.invalid", "Compartimentul părinte nu este un identificator valid.",
+	return httpapi.Field("parentId", "parentId.invalid", "Compartimentul părinte nu este un identificator valid.",
 		"The parent department is not a valid id.")
 }
 

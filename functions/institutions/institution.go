@@ -37,7 +37,7 @@ func (s *server) listInstitutions(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("parent"); v != "" {
 		var err error
 		if parent, err = uuid.Parse(v); err != nil {
-			errs = append(errs, fieldError("parent", "parent.invalid", "Instituția părinte nu este un identificator valid.",
+			errs = append(errs, httpapi.Field("parent", "parent.invalid", "Instituția părinte nu este un identificator valid.",
 				"The parent institution is not a valid id."))
 		}
 	}
@@ -84,7 +84,7 @@ func (s *server) getInstitution(w http.ResponseWriter, r *http.Request) {
 // nameErrors checks a name of an institution or department.
 func nameErrors(name string) []httpapi.FieldError {
 	if name == "" || utf8.RuneCountInString(name) > 300 {
-		return []httpapi.FieldError{fieldError("name", "name.invalid", "Completați denumirea (cel mult 300 de caractere).",
+		return []httpapi.FieldError{httpapi.Field("name", "name.invalid", "Completați denumirea (cel mult 300 de caractere).",
 			"Give a name (at most 300 characters).")}
 	}
 	return nil
@@ -92,14 +92,14 @@ func nameErrors(name string) []httpapi.FieldError {
 
 func addressErrors(address string) []httpapi.FieldError {
 	if utf8.RuneCountInString(address) > 500 {
-		return []httpapi.FieldError{fieldError("address", "address.long", "Adresa poate avea cel mult 500 de caractere.",
+		return []httpapi.FieldError{httpapi.Field("address", "address.long", "Adresa poate avea cel mult 500 de caractere.",
 			"The address may have at most 500 characters.")}
 	}
 	return nil
 }
 
 func timeZoneError() httpapi.FieldError {
-	return fieldError("timeZone", "timeZone.invalid", "Fusul orar nu este cunoscut (de exemplu Europe/Bucharest).",
+	return httpapi.Field("timeZone", "timeZone.invalid", "Fusul orar nu este cunoscut (de exemplu Europe/Bucharest).",
 		"The time zone is not known (for example Europe/Bucharest).")
 }
 
@@ -241,9 +241,9 @@ func (req *institutionCreate) validate(parent uuid.UUID) (institutions.NewInstit
 	var ie *nationalid.Error
 	switch {
 	case errors.As(err, &ie):
-		errs = append(errs, fieldError("cif", ie.Code, ie.Message("ro"), ie.Message("en")))
+		errs = append(errs, httpapi.Field("cif", ie.Code, ie.Message("ro"), ie.Message("en")))
 	case err != nil:
-		errs = append(errs, fieldError("cif", "cui.format", "Codul fiscal nu este valid.", "The fiscal code is not valid."))
+		errs = append(errs, httpapi.Field("cif", "cui.format", "Codul fiscal nu este valid.", "The fiscal code is not valid."))
 	}
 	// Stored as digits: RO only says the institution pays VAT, and the same
 	// body must not be registered twice by writing it both ways.

@@ -87,7 +87,7 @@ func (s *server) createMachineClient(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(req.Name)
 	if name == "" || utf8.RuneCountInString(name) > 200 {
-		httpapi.Invalid(w, []httpapi.FieldError{fieldError("name", "name.invalid", "Completați denumirea (cel mult 200 de caractere).",
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("name", "name.invalid", "Completați denumirea (cel mult 200 de caractere).",
 			"Give a name (at most 200 characters).")})
 		return
 	}

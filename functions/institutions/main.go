@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"log/slog"
+
 	// Time zones are checked with time.LoadLocation; embedding the database
 	// makes that work in any image, with or without /usr/share/zoneinfo.
 	_ "time/tzdata"

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -78,10 +76,6 @@ func (invalid) Error() string { return "invalid input" }
 // errStale: If-Match names a version that is no longer current.
 var errStale = errors.New("stale")
 
-func fieldError(field, code, ro, en string) httpapi.FieldError {
-	return httpapi.FieldError{Field: field, Code: code, Message: ro, MessageEn: en}
-}
-
 func notFound(w http.ResponseWriter) {
 	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusNotFound, Code: "not_found", Detail: "no such resource"})
 }
@@ -103,10 +97,10 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 	case errors.Is(err, institutions.ErrNotFound):
 		notFound(w)
 	case errors.Is(err, institutions.ErrParentNotFound):
-		httpapi.Invalid(w, []httpapi.FieldError{fieldError("parentId", "parentId.not_found",
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("parentId", "parentId.not_found",
 			"Compartimentul părinte nu există în această instituție.", "The parent department does not exist in this institution.")})
 	case errors.Is(err, institutions.ErrCycle):
-		httpapi.Invalid(w, []httpapi.FieldError{fieldError("parentId", "parentId.cycle",
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("parentId", "parentId.cycle",
 			"Un compartiment nu poate fi mutat sub el însuși sau sub unul dintre subcompartimentele sale.",
 			"A department cannot be moved under itself or one of its own sub-departments.")})
 	case errors.Is(err, institutions.ErrCodeTaken):
@@ -166,14 +160,14 @@ func pageFrom(q url.Values) (institutions.Page, []httpapi.FieldError) {
 	if v := q.Get("after"); v != "" {
 		c, err := institutions.ParseCursor(v)
 		if err != nil {
-			errs = append(errs, fieldError("after", "after.invalid", "Cursorul paginii nu este valid.", "The page cursor is not valid."))
+			errs = append(errs, httpapi.Field("after", "after.invalid", "Cursorul paginii nu este valid.", "The page cursor is not valid."))
 		}
 		p.After = &c
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > institutions.MaxLimit {
-			errs = append(errs, fieldError("limit", "limit.invalid",
+			errs = append(errs, httpapi.Field("limit", "limit.invalid",
 				"Mărimea paginii trebuie să fie între 1 și "+strconv.Itoa(institutions.MaxLimit)+".",
 				"The page size must be from 1 to "+strconv.Itoa(institutions.MaxLimit)+"."))
 		}
@@ -191,42 +185,12 @@ func cursor(c *institutions.Cursor) *string {
 	return &s
 }
 
-// clientIP is the caller's address as the gateway saw it: the gateway
-// appends it to X-Forwarded-For, so the last entry is the one no client can
-// forge; without the header, the connection's peer. Anything that is not an
-// address is left out of the audit rather than failing the request.
-func clientIP(r *http.Request) string {
-	ip := r.RemoteAddr
-	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-		parts := strings.Split(xff, ",")
-		ip = strings.TrimSpace(parts[len(parts)-1])
-	} else if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		ip = host
-	}
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ""
-	}
-	return a.WithZone("").String()
-}
-
-// actorKind is how the audit trail names the caller.
-func actorKind(k access.Kind) string {
-	switch k {
-	case access.Staff:
-		return audit.ActorStaff
-	case access.Machine:
-		return audit.ActorMachine
-	}
-	return audit.ActorCitizen
-}
-
 // audit records the caller's act in the institution's chain, in tx.
 func (s *server) audit(ctx context.Context, tx pgx.Tx, r *http.Request, institution uuid.UUID, action, objectType string,
 	object uuid.UUID, before, after any) error {
 	p := access.FromContext(ctx)
-	_, err := audit.Append(ctx, tx, audit.Entry{Institution: institution, ActorID: p.Account, ActorKind: actorKind(p.Kind),
-		Action: action, ObjectType: objectType, ObjectID: object.String(), IP: clientIP(r), Old: before, New: after})
+	_, err := audit.Append(ctx, tx, audit.Entry{Institution: institution, ActorID: p.Account, ActorKind: p.Kind.AuditActor(),
+		Action: action, ObjectType: objectType, ObjectID: object.String(), IP: access.ClientIP(r), Old: before, New: after})
 	return err
 }
 

@@ -66,22 +66,22 @@ func (req *staffCreate) validate(institution uuid.UUID) (institutions.NewStaff, 
 	var errs []httpapi.FieldError
 	a, err := mail.ParseAddress(req.Email)
 	if err != nil || a.Address != strings.TrimSpace(req.Email) || len(a.Address) > 254 {
-		errs = append(errs, fieldError("email", "email.invalid", "Adresa de e-mail nu este validă.", "The email address is not valid."))
+		errs = append(errs, httpapi.Field("email", "email.invalid", "Adresa de e-mail nu este validă.", "The email address is not valid."))
 	} else {
 		n.Email = strings.ToLower(a.Address)
 	}
 	if n.DisplayName == "" || utf8.RuneCountInString(n.DisplayName) > 200 {
-		errs = append(errs, fieldError("displayName", "displayName.invalid", "Completați numele (cel mult 200 de caractere).",
+		errs = append(errs, httpapi.Field("displayName", "displayName.invalid", "Completați numele (cel mult 200 de caractere).",
 			"Give a name (at most 200 characters)."))
 	}
 	if utf8.RuneCountInString(n.Phone) > 30 {
-		errs = append(errs, fieldError("phone", "phone.invalid", "Numărul de telefon nu este valid.", "The phone number is not valid."))
+		errs = append(errs, httpapi.Field("phone", "phone.invalid", "Numărul de telefon nu este valid.", "The phone number is not valid."))
 	}
 	if n.Locale == "" {
 		n.Locale = "ro"
 	}
 	if n.Locale != "ro" && n.Locale != "en" {
-		errs = append(errs, fieldError("locale", "locale.invalid", "Limba poate fi ro sau en.", "The language may be ro or en."))
+		errs = append(errs, httpapi.Field("locale", "locale.invalid", "Limba poate fi ro sau en.", "The language may be ro or en."))
 	}
 	return n, errs
 }

@@ -27,6 +27,11 @@ type FieldError struct {
 	MessageEn string `json:"messageEn"`
 }
 
+// Field makes a FieldError.
+func Field(field, code, ro, en string) FieldError {
+	return FieldError{Field: field, Code: code, Message: ro, MessageEn: en}
+}
+
 // WriteProblem writes p as application/problem+json with p.Status.
 func WriteProblem(w http.ResponseWriter, p Problem) {
 	if p.Type == "" {
