@@ -73,22 +73,6 @@ func (p *Principal) CanInDepartment(perm string, institution, department uuid.UU
 	return false
 }
 
-// Permissions lists what p may do in institution.
-func (p *Principal) Permissions(institution uuid.UUID) []string {
-	var out []string
-	for _, g := range p.Grants {
-		if g.Institution == institution {
-			for _, perm := range g.Permissions {
-				if !slices.Contains(out, perm) {
-					out = append(out, perm)
-				}
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 type principalKey struct{}
 
 // WithPrincipal returns ctx carrying p.

@@ -38,7 +38,6 @@ type Router struct {
 	log        *slog.Logger
 	documented map[string]bool // "METHOD path"
 	crossSite  *http.CrossOriginProtection
-	routes     []Route
 }
 
 // NewRouter returns a router authenticating through auth.
@@ -65,12 +64,8 @@ func (rt *Router) Handle(route Route) {
 	if !ok || !rt.documented[method+" "+path] {
 		panic(fmt.Sprintf("route %s is not in the OpenAPI document (shared/httpapi/openapi.json)", route.Pattern))
 	}
-	rt.routes = append(rt.routes, route)
 	rt.mux.Handle(route.Pattern, rt.guard(route))
 }
-
-// Routes lists what was registered, for tests.
-func (rt *Router) Routes() []Route { return rt.routes }
 
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
 

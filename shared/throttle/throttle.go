@@ -57,6 +57,12 @@ func Locked(ctx context.Context, tx pgx.Tx, keys ...string) (time.Time, error) {
 
 // Fail records a failure of key and returns until when it is now locked.
 func Fail(ctx context.Context, tx pgx.Tx, key string, p Policy) (time.Time, error) {
+	// Forget what is past its window and no longer locked: the keys hold
+	// addresses, which are personal data, kept no longer than needed.
+	if _, err := tx.Exec(ctx, `DELETE FROM auth_throttle
+		WHERE last_failure_at < now() - $1::interval AND (locked_until IS NULL OR locked_until < now())`, p.Window); err != nil {
+		return time.Time{}, fmt.Errorf("throttle: forget old failures: %w", err)
+	}
 	var failures int
 	err := tx.QueryRow(ctx, `
 		INSERT INTO auth_throttle AS t (key, failures) VALUES ($1, 1)
@@ -91,11 +97,4 @@ func Succeed(ctx context.Context, tx pgx.Tx, key string) error {
 		return fmt.Errorf("throttle %s: %w", key, err)
 	}
 	return nil
-}
-
-// Purge deletes state older than the window: the keys hold addresses,
-// which are personal data, so they are kept no longer than needed.
-func Purge(ctx context.Context, tx pgx.Tx, olderThan time.Duration) error {
-	_, err := tx.Exec(ctx, `DELETE FROM auth_throttle WHERE last_failure_at < now() - $1::interval AND (locked_until IS NULL OR locked_until < now())`, olderThan)
-	return err
 }

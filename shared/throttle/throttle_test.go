@@ -2,6 +2,7 @@ package throttle_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -51,5 +52,25 @@ func TestFailuresAreSlowedThenLockedThenForgotten(t *testing.T) {
 	in(func(tx pgx.Tx) (err error) { until, err = throttle.Fail(ctx, tx, "old", policy); return err })
 	if !until.IsZero() {
 		t.Fatalf("a failure after the window locked until %v", until)
+	}
+	// Stale keys of others are deleted (they hold addresses); locked ones stay.
+	in(func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO auth_throttle (key, failures, last_failure_at, locked_until) VALUES
+			('signin:ip:203.0.113.9', 2, now() - interval '2 hours', NULL),
+			('signin:ip:203.0.113.10', 9, now() - interval '2 hours', now() + interval '1 hour')`)
+		return err
+	})
+	in(func(tx pgx.Tx) error { _, err := throttle.Fail(ctx, tx, "another", policy); return err })
+	var keys []string
+	in(func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT key FROM auth_throttle ORDER BY key`)
+		if err != nil {
+			return err
+		}
+		keys, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if slices.Contains(keys, "signin:ip:203.0.113.9") || !slices.Contains(keys, "signin:ip:203.0.113.10") {
+		t.Fatalf("keys after a failure: %v, want the stale unlocked one gone and the locked one kept", keys)
 	}
 }

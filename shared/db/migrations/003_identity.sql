@@ -176,6 +176,7 @@ CREATE TABLE auth_throttle (
   last_failure_at  timestamptz NOT NULL DEFAULT now(),
   locked_until     timestamptz
 );
+CREATE INDEX auth_throttle_last_failure ON auth_throttle (last_failure_at);
 ALTER TABLE auth_throttle ENABLE ROW LEVEL SECURITY;
 ALTER TABLE auth_throttle FORCE ROW LEVEL SECURITY;
 CREATE POLICY auth_throttle_platform ON auth_throttle FOR ALL USING (platform_scope()) WITH CHECK (platform_scope());
