@@ -21,6 +21,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/institutions"
 	"github.com/ghiseu/ghiseu/shared/nationalid"
 	"github.com/ghiseu/ghiseu/shared/pii"
+	"github.com/ghiseu/ghiseu/shared/registry"
 )
 
 // Fiscal codes of the demo institutions. Lugoj's was given as 4358149,
@@ -160,6 +161,7 @@ func Demo(ctx context.Context, pool *pgxpool.Pool, protector *pii.Protector, pas
 		created := 0
 		for _, step := range []func(context.Context, pgx.Tx) (int, error){
 			seedInstitutions,
+			seedRegisters,
 			func(ctx context.Context, tx pgx.Tx) (int, error) { return seedStaff(ctx, tx, hash) },
 			func(ctx context.Context, tx pgx.Tx) (int, error) { return seedCitizen(ctx, tx, citizen, hash) },
 		} {
@@ -223,6 +225,53 @@ func seedInstitutions(ctx context.Context, tx pgx.Tx) (int, error) {
 				return 0, fmt.Errorf("department code %s of %s already belongs to department %s", d.code, inst.cif, got.ID)
 			}
 			n += created(result)
+		}
+	}
+	return n, nil
+}
+
+// RegisterID is the id the demo gives the register with code in the
+// institution with cif.
+func RegisterID(cif, code string) uuid.UUID {
+	return uuid.NewSHA1(namespace(), []byte("register:"+cif+":"+code))
+}
+
+// demoRegisters are the registers of every demo institution; the local
+// official gazette is Lugoj's only, kept by the registry office.
+func demoRegisters(cif string) []registry.Register {
+	regs := []registry.Register{
+		{Code: "I", Name: "Registrul de intrare", Kind: "incoming"},
+		{Code: "E", Name: "Registrul de ieșire", Kind: "outgoing"},
+		{Code: "INT", Name: "Registrul documentelor interne", Kind: "internal"},
+	}
+	if cif == LugojCIF {
+		regs = append(regs, registry.Register{Code: "MOL", Name: "Monitorul Oficial Local", Kind: "other",
+			Description: "Actele administrative publicate în Monitorul Oficial Local (OUG 57/2019, art. 197)",
+			Departments: []uuid.UUID{DepartmentID(LugojCIF, "RRPA")}})
+	}
+	for i := range regs {
+		regs[i].Institution, regs[i].ID = InstitutionID(cif), RegisterID(cif, regs[i].Code)
+	}
+	return regs
+}
+
+func seedRegisters(ctx context.Context, tx pgx.Tx) (int, error) {
+	n := 0
+	for _, inst := range demoInstitutions() {
+		for _, r := range demoRegisters(inst.cif) {
+			// A register defined since (or edited) is kept as it is.
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM register WHERE institution_id = $1 AND code = $2)`,
+				r.Institution, r.Code).Scan(&exists); err != nil {
+				return 0, fmt.Errorf("register %s of %s: %w", r.Code, inst.cif, err)
+			}
+			if exists {
+				continue
+			}
+			if err := registry.CreateRegister(ctx, tx, r); err != nil {
+				return 0, fmt.Errorf("register %s of %s: %w", r.Code, inst.cif, err)
+			}
+			n++
 		}
 	}
 	return n, nil

@@ -97,6 +97,23 @@ func Permission(perm string, of InstitutionOf) Rule {
 	}}
 }
 
+// PermissionOrCitizen allows what Permission(perm, of) allows, and also
+// citizens, acting for themselves: row-level security then shows a citizen
+// only the rows that concern it (its own registry entries, say), so what it
+// may not see is not found.
+func PermissionOrCitizen(perm string, of InstitutionOf) Rule {
+	staff := Permission(perm, of)
+	return Rule{name: "permission " + perm + " or citizen", check: func(p *Principal, r *http.Request) (db.Scope, error) {
+		if p != nil && p.Kind.Citizen() {
+			if _, err := of(r); err != nil {
+				return db.Scope{}, err
+			}
+			return db.Scope{Account: p.Account}, nil
+		}
+		return staff.check(p, r)
+	}}
+}
+
 func ownScope(p *Principal) db.Scope {
 	return db.Scope{Institution: p.Institution, Account: p.Account}
 }

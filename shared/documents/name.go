@@ -1,6 +1,8 @@
 package documents
 
 import (
+	"errors"
+	"fmt"
 	"path"
 	"strings"
 	"unicode"
@@ -9,6 +11,29 @@ import (
 
 // MaxNameLength is the longest sanitised file name, in runes.
 const MaxNameLength = 200
+
+// ErrBadName: a file name that tries to name a path (slashes, "..") or hides
+// characters (controls, bidirectional overrides). Browsers send base names
+// only, so such a name is a hostile client's, and is refused rather than
+// quietly repaired.
+var ErrBadName = errors.New("file name not allowed")
+
+// CheckName refuses a client's file name that is not a plain base name.
+// What it lets through is still sanitised (see SanitizeName) before it is
+// kept.
+func CheckName(name string) error {
+	switch {
+	case !utf8.ValidString(name):
+		return fmt.Errorf("%w: not valid UTF-8", ErrBadName)
+	case strings.ContainsAny(name, `/\`):
+		return fmt.Errorf("%w: %q names a path; send the file's name only", ErrBadName, name)
+	case strings.Trim(name, ". ") == "" && name != "":
+		return fmt.Errorf("%w: %q", ErrBadName, name)
+	case strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }):
+		return fmt.Errorf("%w: control or invisible formatting characters", ErrBadName)
+	}
+	return nil
+}
 
 // SanitizeName makes a client's file name safe to keep and to offer back in
 // a Content-Disposition: the base name only (after either kind of slash),

@@ -44,6 +44,20 @@ const (
 	TypeRoleRevoked             = "ro.ghiseu.role.revoked"
 )
 
+// Registry events.
+const (
+	TypeDocumentReceived   = "ro.ghiseu.document.received"
+	TypeDocumentRegistered = "ro.ghiseu.document.registered"
+	TypeDocumentAnnulled   = "ro.ghiseu.document.annulled"
+)
+
+// Filing plan events.
+const (
+	TypeFilingFileCreated = "ro.ghiseu.filingplan.file.created"
+	TypeFilingFileUpdated = "ro.ghiseu.filingplan.file.updated"
+	TypeFilingFileClosed  = "ro.ghiseu.filingplan.file.closed"
+)
+
 // ExtInstitution is the CloudEvents extension attribute carrying the tenant.
 const ExtInstitution = "institutionid"
 

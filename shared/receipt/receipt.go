@@ -1,14 +1,13 @@
 // Package receipt renders the registration receipt (dovada de înregistrare)
 // of a registry entry as an A4 PDF in Romanian.
 //
-// The text is set in DejaVu Sans, embedded in the binary (see fonts/LICENSE)
-// and subset into each PDF, so every Romanian letter (ă â î ș ț Ă Â Î Ș Ț)
-// renders and can be extracted as text again. Nothing is shared between
-// calls: the font is parsed anew by each Write.
+// The text is set in DejaVu Sans (package pdffonts), subset into each PDF,
+// so every Romanian letter (ă â î ș ț Ă Â Î Ș Ț) renders and can be
+// extracted as text again. Nothing is shared between calls: the font is
+// parsed anew by each Write.
 package receipt
 
 import (
-	"embed"
 	"errors"
 	"fmt"
 	"io"
@@ -18,10 +17,9 @@ import (
 	"unicode"
 
 	"github.com/signintech/gopdf"
-)
 
-//go:embed fonts/DejaVuSans.ttf fonts/DejaVuSans-Bold.ttf
-var fonts embed.FS
+	"github.com/ghiseu/ghiseu/shared/pdffonts"
+)
 
 // Data is what a receipt shows. The caller fills it from the registry entry,
 // its register and its institution.
@@ -55,15 +53,6 @@ func Write(w io.Writer, d Data) error {
 	if err := d.validate(); err != nil {
 		return err
 	}
-	regular, err := fonts.ReadFile("fonts/DejaVuSans.ttf")
-	if err != nil {
-		return fmt.Errorf("receipt: font: %w", err)
-	}
-	bold, err := fonts.ReadFile("fonts/DejaVuSans-Bold.ttf")
-	if err != nil {
-		return fmt.Errorf("receipt: font: %w", err)
-	}
-
 	at := d.RegisteredAt.In(d.TimeZone)
 	number := fmt.Sprintf("Nr. %d din %s", d.Number, at.Format("02.01.2006, ora 15:04"))
 	register := "în registrul " + d.RegisterName
@@ -80,10 +69,10 @@ func Write(w io.Writer, d Data) error {
 		Creator:      "ghiseu",
 		CreationDate: d.RegisteredAt,
 	})
-	if err := p.pdf.AddTTFFontDataWithOption(family, regular, gopdf.TtfOption{Style: gopdf.Regular}); err != nil {
+	if err := p.pdf.AddTTFFontDataWithOption(family, pdffonts.Regular(), gopdf.TtfOption{Style: gopdf.Regular}); err != nil {
 		return fmt.Errorf("receipt: font: %w", err)
 	}
-	if err := p.pdf.AddTTFFontDataWithOption(family, bold, gopdf.TtfOption{Style: gopdf.Bold}); err != nil {
+	if err := p.pdf.AddTTFFontDataWithOption(family, pdffonts.Bold(), gopdf.TtfOption{Style: gopdf.Bold}); err != nil {
 		return fmt.Errorf("receipt: font: %w", err)
 	}
 	p.newPage()

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,6 +30,7 @@ var (
 	ErrFileYear        = errors.New("the file belongs to another year")
 	ErrNoLinkedEntry   = errors.New("the entry it answers or is linked to does not exist")
 	ErrNoDepartment    = errors.New("no such department")
+	ErrNoParty         = errors.New("no such account to register the entry for")
 	// ErrStale: the entry was corrected since the revision the caller read.
 	ErrStale = errors.New("the entry was changed since it was read")
 )
@@ -163,6 +165,11 @@ func constraintError(err error) error {
 		return ErrNoLinkedEntry
 	case pgErr.Code == "23503" && pgErr.ConstraintName == "registry_entry_institution_id_file_id_fkey":
 		return ErrNoFile
+	case pgErr.Code == "23503" && pgErr.ConstraintName == "registry_entry_party_account_id_fkey":
+		return ErrNoParty
+	case pgErr.Code == "23514" && pgErr.ConstraintName == "registry_entry_file_open":
+		// A closure committed between the check and the filing.
+		return ErrFileClosed
 	}
 	return err
 }
@@ -199,6 +206,25 @@ type Entry struct {
 	// Revision counts corrections of the metadata, from 1.
 	Revision  int
 	UpdatedAt *time.Time
+	// ContentSearch, given to Record, is the search vector of the text of
+	// the documents registered with the entry (see ContentVector); it is
+	// not read back.
+	ContentSearch string
+}
+
+// ContentVector returns the search vector of the documents' text of an
+// entry about to be registered, as text for Entry.ContentSearch. Computing
+// it before Record keeps the work out of the time the register's counter
+// is held. (Documents added to an entry later are indexed by a trigger.)
+func ContentVector(ctx context.Context, tx pgx.Tx, text string) (string, error) {
+	if text == "" {
+		return "", nil
+	}
+	var v string
+	if err := tx.QueryRow(ctx, `SELECT ghiseu_search_vector($1)::text`, text).Scan(&v); err != nil {
+		return "", fmt.Errorf("search vector: %w", err)
+	}
+	return v, nil
 }
 
 // Confidential reports whether only holders of documents.read.confidential
@@ -275,15 +301,15 @@ func Record(ctx context.Context, tx pgx.Tx, e Entry, at time.Time) (Entry, error
 	_, err = tx.Exec(ctx, `
 		INSERT INTO registry_entry (institution_id, register_id, year, number, id, registered_at, direction, channel,
 			sender, recipient, subject, pages, attachments, confidentiality, answers_entry, registered_by,
-			file_id, party_account_id, verification_code)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+			file_id, party_account_id, verification_code, content_search)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::text::tsvector)`,
 		e.Institution, e.Register, e.Year, e.Number, e.ID, e.RegisteredAt, e.Direction, e.Channel,
 		e.Sender, e.Recipient, e.Subject, e.Pages, e.Attachments, e.Confidentiality, nilIfZero(e.AnswersEntry), nilIfZero(e.RegisteredBy),
-		nilIfZero(e.File), nilIfZero(e.Party), e.VerificationCode)
+		nilIfZero(e.File), nilIfZero(e.Party), e.VerificationCode, e.ContentSearch)
 	if err != nil {
 		return Entry{}, fmt.Errorf("register entry: %w", constraintError(err))
 	}
-	e.Revision = 1
+	e.Revision, e.ContentSearch = 1, ""
 	return e, nil
 }
 
@@ -523,4 +549,57 @@ func nilIfZero(id uuid.UUID) *uuid.UUID {
 		return nil
 	}
 	return &id
+}
+
+// Listed is an entry as a register's listing prints it: with the indicator
+// of its file and the number of the entry it answers.
+type Listed struct {
+	Entry
+	FileIndicator string
+	// AnswersNumber and AnswersYear number the answered entry (0 when none);
+	// AnswersRegister is its register's code.
+	AnswersRegister string
+	AnswersNumber   int64
+	AnswersYear     int
+}
+
+// Period yields the entries of a register registered in [from, to), in
+// the order of their numbers, as the register is printed. It reads row by
+// row: a year of a busy register is never held in memory.
+func Period(ctx context.Context, tx pgx.Tx, institution, register uuid.UUID, from, to time.Time) iter.Seq2[Listed, error] {
+	return func(yield func(Listed, error) bool) {
+		rows, err := tx.Query(ctx, `SELECT `+EntryColumns+`, coalesce(f.indicator, ''), coalesce(ar.code, ''),
+				coalesce(a.number, 0), coalesce(a.year, 0)
+			FROM registry_entry e
+			LEFT JOIN filing_file f ON f.institution_id = e.institution_id AND f.id = e.file_id
+			LEFT JOIN registry_entry a ON a.institution_id = e.institution_id AND a.id = e.answers_entry
+			LEFT JOIN register ar ON ar.institution_id = a.institution_id AND ar.id = a.register_id
+			WHERE e.institution_id = $1 AND e.register_id = $2 AND e.registered_at >= $3 AND e.registered_at < $4
+			ORDER BY e.year, e.number`, institution, register, from, to)
+		if err != nil {
+			yield(Listed{}, fmt.Errorf("register %s period: %w", register, err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l Listed
+			var answers, by, annulledBy, file, party *uuid.UUID
+			e := &l.Entry
+			err := rows.Scan(&e.Institution, &e.Register, &e.Year, &e.Number, &e.ID, &e.RegisteredAt, &e.Direction, &e.Channel,
+				&e.Sender, &e.Recipient, &e.Subject, &e.Pages, &e.Attachments, &e.Confidentiality, &answers, &by,
+				&e.AnnulledAt, &annulledBy, &e.AnnulReason, &file, &party, &e.VerificationCode, &e.Revision, &e.UpdatedAt,
+				&l.FileIndicator, &l.AnswersRegister, &l.AnswersNumber, &l.AnswersYear)
+			e.AnswersEntry, e.RegisteredBy, e.AnnulledBy, e.File, e.Party = orNil(answers), orNil(by), orNil(annulledBy), orNil(file), orNil(party)
+			if err != nil {
+				yield(Listed{}, fmt.Errorf("register %s period: %w", register, err))
+				return
+			}
+			if !yield(l, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(Listed{}, fmt.Errorf("register %s period: %w", register, err))
+		}
+	}
 }

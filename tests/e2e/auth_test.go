@@ -300,9 +300,11 @@ func TestRevokedSessionIsRefusedAtOnce(t *testing.T) {
 // that needs a session.
 func guardedRoutes(institution uuid.UUID) map[string]string {
 	return map[string]string{
-		"auth":         "/api/auth/me",
-		"assign-role":  "/api/institutions/" + institution.String() + "/role-assignments",
-		"audit-trail":  "/api/institutions/" + institution.String() + "/audit",
-		"institutions": "/api/institutions/" + institution.String() + "/staff",
+		"auth":              "/api/auth/me",
+		"assign-role":       "/api/institutions/" + institution.String() + "/role-assignments",
+		"audit-trail":       "/api/institutions/" + institution.String() + "/audit",
+		"institutions":      "/api/institutions/" + institution.String() + "/staff",
+		"register-document": "/api/institutions/" + institution.String() + "/registers",
+		"filing-plan":       "/api/institutions/" + institution.String() + "/filing-plan",
 	}
 }

@@ -113,7 +113,46 @@ func matrix() map[string]expectations {
 		// audit-trail: auditors, and administrators (who hold every permission).
 		"GET /api/institutions/{institution}/audit":              staffOf(auditor, administrator),
 		"GET /api/institutions/{institution}/audit/verification": staffOf(auditor, administrator),
+
+		// filing-plan: the plan for whoever reads the registry, changes for
+		// whoever configures it, inventories for whoever exports it.
+		"GET /api/institutions/{institution}/filing-plan":                  staffOf(registrar, clerk, headOfDepartment, signatory, secretaryGeneral, auditor, administrator),
+		"POST /api/institutions/{institution}/filing-plan":                 staffOf(administrator),
+		"POST /api/institutions/{institution}/filing-plan/copies":          staffOf(administrator),
+		"GET /api/institutions/{institution}/filing-plan/{file}":           staffOf(registrar, clerk, headOfDepartment, signatory, secretaryGeneral, auditor, administrator),
+		"PATCH /api/institutions/{institution}/filing-plan/{file}":         staffOf(administrator),
+		"POST /api/institutions/{institution}/filing-plan/{file}/closure":  staffOf(administrator),
+		"GET /api/institutions/{institution}/filing-plan/{file}/inventory": staffOf(registrar, secretaryGeneral, administrator),
+
+		// register-document: the registry's permissions; a citizen reads the
+		// entries that concern it (any other is not found for it).
+		"GET /api/institutions/{institution}/registers":                                                        registryReaders(),
+		"POST /api/institutions/{institution}/registers":                                                       staffOf(administrator),
+		"GET /api/institutions/{institution}/registers/{register}":                                             registryReaders(),
+		"PATCH /api/institutions/{institution}/registers/{register}":                                           staffOf(administrator),
+		"GET /api/institutions/{institution}/registers/{register}/export":                                      staffOf(registrar, secretaryGeneral, administrator),
+		"GET /api/institutions/{institution}/registry-entries":                                                 registryReaders(),
+		"POST /api/institutions/{institution}/registry-entries":                                                staffOf(registrar, administrator, integration),
+		"GET /api/institutions/{institution}/registry-entries/{entry}":                                         withCitizens(registryReaders()),
+		"PATCH /api/institutions/{institution}/registry-entries/{entry}":                                       staffOf(registrar, administrator, integration),
+		"POST /api/institutions/{institution}/registry-entries/{entry}/annulment":                              staffOf(secretaryGeneral, administrator),
+		"GET /api/institutions/{institution}/registry-entries/{entry}/receipt":                                 withCitizens(registryReaders()),
+		"POST /api/institutions/{institution}/registry-entries/{entry}/documents":                              staffOf(registrar, clerk, headOfDepartment, administrator, integration),
+		"POST /api/institutions/{institution}/registry-entries/{entry}/documents/{document}/versions":          staffOf(registrar, clerk, headOfDepartment, administrator, integration),
+		"GET /api/institutions/{institution}/registry-entries/{entry}/documents/{document}/versions/{version}": staffOf(registrar, clerk, headOfDepartment, signatory, secretaryGeneral, administrator),
 	}
+}
+
+// registryReaders: every staff role that holds registry.read.
+func registryReaders() expectations {
+	return staffOf(registrar, clerk, headOfDepartment, signatory, secretaryGeneral, auditor, administrator)
+}
+
+// withCitizens: e, and citizens too (row-level security then shows them
+// only their own rows).
+func withCitizens(e expectations) expectations {
+	e[citizen], e[otherCitizen] = allowed, allowed
+	return e
 }
 
 // documentedOperations lists "METHOD path" of every operation in the
@@ -210,5 +249,5 @@ func TestEveryRouteAuthorizesEveryCaller(t *testing.T) {
 
 // httpFunctions are the functions that serve HTTP routes.
 func httpFunctions() []string {
-	return []string{"auth", "assign-role", "audit-trail", "institutions"}
+	return []string{"auth", "assign-role", "audit-trail", "institutions", "register-document", "filing-plan"}
 }

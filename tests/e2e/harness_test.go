@@ -25,6 +25,7 @@ import (
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"github.com/ghiseu/ghiseu/infra/devbroker"
+	"github.com/ghiseu/ghiseu/shared/blob"
 	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 	"github.com/ghiseu/ghiseu/shared/poll"
 )
@@ -37,9 +38,13 @@ type platform struct {
 	t         *testing.T
 	db        *dbtest.DB
 	brokerURL string
-	brokerLn  string // host:port the broker listens on while up
-	functions map[string]string
-	manifests *devbroker.Manifests
+	// blob is the object storage the functions use, and documentsBucket
+	// the platform's own documents bucket in it.
+	blob            *blob.Store
+	documentsBucket string
+	brokerLn        string // host:port the broker listens on while up
+	functions       map[string]string
+	manifests       *devbroker.Manifests
 
 	mu     sync.Mutex
 	broker *devbroker.Broker
@@ -53,9 +58,23 @@ func startPlatform(t *testing.T, triggersYAML string, extraEnv map[string]string
 	p := &platform{t: t, db: dbtest.New(t), functions: map[string]string{}}
 	p.brokerLn = freeAddr(t)
 	p.brokerURL = "http://" + p.brokerLn + "/ghiseu/default"
+	// Each platform has a documents bucket of its own, so a test can count
+	// what was stored.
+	s3 := blob.StoreConfig{Endpoint: os.Getenv("TEST_S3_ENDPOINT"), Region: "us-east-1",
+		AccessKeyID: os.Getenv("TEST_S3_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("TEST_S3_SECRET_ACCESS_KEY")}
+	store, err := blob.New(context.Background(), s3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.blob, p.documentsBucket = store, "documents-"+strings.ToLower(rand.Text()[:12])
+	if err := store.EnsureBucket(context.Background(), p.documentsBucket); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{"DATABASE_URL": p.db.AppURL, "K_SINK": p.brokerURL,
 		"PII_KEYS": "1:" + testKey(), "PII_INDEX_KEY": testKey(),
-		"SMTP_ADDR": os.Getenv("TEST_SMTP_ADDR"), "SMTP_TLS": "none", "PUBLIC_URL": "http://ghiseu.test"}
+		"SMTP_ADDR": os.Getenv("TEST_SMTP_ADDR"), "SMTP_TLS": "none", "PUBLIC_URL": "http://ghiseu.test",
+		"S3_ENDPOINT": s3.Endpoint, "S3_ACCESS_KEY_ID": s3.AccessKeyID, "S3_SECRET_ACCESS_KEY": s3.SecretAccessKey,
+		"S3_BUCKET_DOCUMENTS": p.documentsBucket}
 	for k, v := range extraEnv {
 		env[k] = v
 	}

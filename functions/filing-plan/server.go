@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ghiseu/ghiseu/shared/access"
+	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/events"
+	"github.com/ghiseu/ghiseu/shared/filingplan"
+	"github.com/ghiseu/ghiseu/shared/httpapi"
+)
+
+// Source is this function's CloudEvents source.
+const Source = "/ghiseu/functions/filing-plan"
+
+type server struct {
+	pool   *pgxpool.Pool
+	outbox *events.Outbox
+	log    *slog.Logger
+}
+
+func (s *server) routes(r *access.Router) {
+	in := access.PathInstitution("institution")
+	const plan = "/api/institutions/{institution}/filing-plan"
+	for _, rt := range []access.Route{
+		// Everyone who reads the registry reads the plan: a registrar files
+		// entries into it, a clerk looks up where a document went.
+		{Pattern: "GET " + plan, Rule: access.Permission("registry.read", in), Handler: s.list},
+		{Pattern: "POST " + plan, Rule: access.Permission("registry.configure", in), Handler: s.create},
+		{Pattern: "POST " + plan + "/copies", Rule: access.Permission("registry.configure", in), Handler: s.copyYear},
+		{Pattern: "GET " + plan + "/{file}", Rule: access.Permission("registry.read", in), Handler: s.get},
+		{Pattern: "PATCH " + plan + "/{file}", Rule: access.Permission("registry.configure", in), Handler: s.update},
+		{Pattern: "POST " + plan + "/{file}/closure", Rule: access.Permission("registry.configure", in), Handler: s.closeFile},
+		// An inventory lists the entries of a file: an export of the register.
+		{Pattern: "GET " + plan + "/{file}/inventory", Rule: access.Permission("registry.export", in), Handler: s.inventory},
+	} {
+		r.Handle(rt)
+	}
+}
+
+// pathID reads a path wildcard as a UUID; a malformed one is answered 404,
+// like an unknown one.
+func pathID(w http.ResponseWriter, r *http.Request, wildcard string) (uuid.UUID, bool) {
+	id, err := uuid.Parse(r.PathValue(wildcard))
+	if err != nil {
+		notFound(w)
+		return uuid.Nil, false
+	}
+	return id, true
+}
+
+// errStale: If-Match names a version that is no longer current.
+var errStale = errors.New("stale")
+
+func notFound(w http.ResponseWriter) {
+	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusNotFound, Code: "not_found", Detail: "no such file in the filing plan"})
+}
+
+func conflict(w http.ResponseWriter, code, detail string) {
+	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusConflict, Code: code, Detail: detail})
+}
+
+func departmentNotFound() httpapi.FieldError {
+	return httpapi.Field("departmentId", "departmentId.not_found", "Compartimentul nu există în această instituție.",
+		"The department does not exist in this institution.")
+}
+
+// refuse answers the refusals of package filingplan and of this function;
+// anything else is our failure.
+func (s *server) refuse(w http.ResponseWriter, what string, err error) {
+	switch {
+	case errors.Is(err, errStale), errors.Is(err, filingplan.ErrStale):
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionFailed, Code: "precondition_failed",
+			Detail: "the file was changed since you read it: read it again and redo your change"})
+	case errors.Is(err, filingplan.ErrNotFound):
+		notFound(w)
+	case errors.Is(err, filingplan.ErrNoDepartment):
+		httpapi.Invalid(w, []httpapi.FieldError{departmentNotFound()})
+	case errors.Is(err, filingplan.ErrIndicatorTaken):
+		conflict(w, "indicator_taken", "another file of the year has this indicator, with other data")
+	case errors.Is(err, filingplan.ErrClosed):
+		conflict(w, "file_closed", "the file is closed: it changes no more")
+	case errors.Is(err, filingplan.ErrOpen):
+		conflict(w, "file_open", "the file is still open: close it before exporting its inventory")
+	default:
+		s.log.Error(what, "error", err.Error())
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusInternalServerError, Code: "internal",
+			Detail: "something went wrong on our side; try again"})
+	}
+}
+
+// etag is a file's version as an entity tag: its revision, which every
+// change (an edit, the closure) moves on.
+func etag(f filingplan.File) string {
+	return `"` + strconv.Itoa(f.Revision) + `"`
+}
+
+// requireIfMatch returns the If-Match header, answering 428 when there is
+// none: an update must say which version it was made from, or two people
+// editing at once would silently overwrite each other.
+func requireIfMatch(w http.ResponseWriter, r *http.Request) (string, bool) {
+	h := r.Header.Get("If-Match")
+	if h == "" {
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionRequired, Code: "precondition_required",
+			Detail: "send If-Match with the ETag of your last read"})
+		return "", false
+	}
+	return h, true
+}
+
+// matches applies If-Match (RFC 9110 13.1.1): "*" or a list of entity tags
+// compared strongly, so a weak tag never matches.
+func matches(ifMatch, current string) bool {
+	for _, tag := range strings.Split(ifMatch, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || tag == current {
+			return true
+		}
+	}
+	return false
+}
+
+// actor is the account the request acts as; the routes all need one.
+func actor(ctx context.Context) uuid.UUID {
+	if p := access.FromContext(ctx); p != nil {
+		return p.Account
+	}
+	return uuid.Nil
+}
+
+// audit records the caller's act in the institution's chain, in tx.
+func (s *server) audit(ctx context.Context, tx pgx.Tx, r *http.Request, institution uuid.UUID, action string,
+	object uuid.UUID, before, after any, reason string) error {
+	p := access.FromContext(ctx)
+	_, err := audit.Append(ctx, tx, audit.Entry{Institution: institution, ActorID: p.Account, ActorKind: p.Kind.AuditActor(),
+		Action: action, ObjectType: "filing_file", ObjectID: object.String(), IP: access.ClientIP(r), Old: before, New: after,
+		Reason: reason})
+	return err
+}
+
+// emit writes an event of the institution in tx and returns its outbox row,
+// to publish after commit.
+func (s *server) emit(ctx context.Context, tx pgx.Tx, eventType string, institution uuid.UUID, data any) (int64, error) {
+	e, err := s.outbox.Catalogue().New(eventType, Source, institution, data)
+	if err != nil {
+		return 0, err
+	}
+	return s.outbox.Add(ctx, tx, e)
+}
