@@ -22,6 +22,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/documents"
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
+	"github.com/ghiseu/ghiseu/shared/idempotency"
 	"github.com/ghiseu/ghiseu/shared/registry"
 )
 
@@ -231,8 +232,12 @@ func (s *server) register(ctx context.Context, tx pgx.Tx, reg registration, regi
 
 // registerRetrying runs a registration, again if the year turned while it
 // waited for its number (the number is given back by the rollback).
+//
+// first, when given, runs before anything else and may say the request was
+// handled before (an event's inbox, an Idempotency-Key); then, when given,
+// runs after the registration in the same transaction.
 func (s *server) registerRetrying(ctx context.Context, scope db.Scope, reg registration, register registry.Register,
-	first func(tx pgx.Tx) (bool, error)) (registered, bool, error) {
+	first func(tx pgx.Tx) (bool, error), then func(tx pgx.Tx, out registered) error) (registered, bool, error) {
 	for {
 		var out registered
 		applied := false
@@ -244,9 +249,16 @@ func (s *server) registerRetrying(ctx context.Context, scope db.Scope, reg regis
 				}
 			}
 			var err error
-			out, err = s.register(ctx, tx, reg, register)
-			applied = err == nil
-			return err
+			if out, err = s.register(ctx, tx, reg, register); err != nil {
+				return err
+			}
+			if then != nil {
+				if err := then(tx, out); err != nil {
+					return err
+				}
+			}
+			applied = true
+			return nil
 		})
 		if errors.Is(err, registry.ErrYearChanged) {
 			continue
@@ -360,9 +372,58 @@ func (s *server) registerEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	e.Attachments = max(e.Attachments, len(files))
 	reg := registration{entry: e, files: files, by: actorOf(ctx, r)}
-	out, _, err := s.registerRetrying(ctx, access.ScopeFromContext(ctx), reg, register, nil)
-	if err != nil {
+
+	// With an Idempotency-Key, a retry (a double click, a timeout) gets the
+	// first answer back instead of a second number.
+	var first func(pgx.Tx) (bool, error)
+	var then func(pgx.Tx, registered) error
+	var replay *idempotency.Answer
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		meta, err := json.Marshal(in)
+		if err != nil {
+			s.refuse(w, "register", err)
+			return
+		}
+		parts := [][]byte{meta}
+		for _, f := range files {
+			parts = append(parts, []byte(f.file.SHA256), []byte(f.title))
+		}
+		hash := idempotency.Hash(parts...)
+		first = func(tx pgx.Tx) (bool, error) {
+			var err error
+			replay, err = idempotency.Claim(ctx, tx, p.Account, key, hash)
+			return replay == nil, err
+		}
+		then = func(tx pgx.Tx, out registered) error {
+			body, err := json.Marshal(entryView(out.entry, register, out.docs))
+			if err != nil {
+				return err
+			}
+			return idempotency.Store(ctx, tx, p.Account, key, idempotency.Answer{Status: http.StatusCreated, Body: body})
+		}
+	}
+	out, applied, err := s.registerRetrying(ctx, access.ScopeFromContext(ctx), reg, register, first, then)
+	switch {
+	case errors.Is(err, idempotency.ErrBadKey):
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("Idempotency-Key", "idempotency_key.invalid",
+			"Cheia de idempotență are 1-200 de caractere tipăribile.", err.Error())})
+		return
+	case errors.Is(err, idempotency.ErrKeyReused):
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused", Detail: err.Error()})
+		return
+	case err != nil:
 		s.refuse(w, "register", err)
+		return
+	case !applied && replay != nil:
+		var v entryJSON
+		if err := json.Unmarshal(replay.Body, &v); err != nil {
+			s.refuse(w, "register: replay", err)
+			return
+		}
+		w.Header().Set("Location", entryPath(registry.Entry{Institution: inst, ID: v.ID}))
+		w.Header().Set("ETag", fmt.Sprintf(`"%d"`, v.Revision))
+		w.Header().Set("Idempotent-Replayed", "true")
+		httpapi.WriteJSON(w, replay.Status, v)
 		return
 	}
 	s.outbox.Publish(ctx, out.event)

@@ -134,7 +134,7 @@ func (s *server) handleEvent(ctx context.Context, e cloudevents.Event) (*cloudev
 		reference: data.Reference}
 	out, applied, err := s.registerRetrying(ctx, scope, reg, register, func(tx pgx.Tx) (bool, error) {
 		return events.FirstDelivery(ctx, tx, consumer, e.Source(), e.ID())
-	})
+	}, nil)
 	switch {
 	case errors.Is(err, registry.ErrNoFile), errors.Is(err, registry.ErrFileClosed), errors.Is(err, registry.ErrFileYear),
 		errors.Is(err, registry.ErrNoLinkedEntry), errors.Is(err, registry.ErrRegisterClosed), errors.Is(err, registry.ErrNoParty):

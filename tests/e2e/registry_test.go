@@ -245,12 +245,21 @@ func TestRegistrationAtTheCounter(t *testing.T) {
 
 	// The next registration is number 2; an answer registered as outgoing
 	// references the entry it answers.
-	var answer registeredEntry
-	registrar.do(http.MethodPost, base+"/registry-entries", map[string]any{"registerId": seed.RegisterID(seed.LugojCIF, "E"),
-		"recipient": "Ștefan Țârlea", "subject": "Răspuns la cererea de autorizație", "answersEntryId": e.ID}).
+	// Sent twice with one Idempotency-Key (a double click), it takes one
+	// number; the key with another request is refused.
+	var answer, again registeredEntry
+	answerBody := map[string]any{"registerId": seed.RegisterID(seed.LugojCIF, "E"),
+		"recipient": "Ștefan Țârlea", "subject": "Răspuns la cererea de autorizație", "answersEntryId": e.ID}
+	registrar.do(http.MethodPost, base+"/registry-entries", answerBody, "Idempotency-Key", "raspuns-1").
 		want(t, http.StatusCreated).json(t, &answer)
-	if answer.Number != 1 || answer.RegisterCode != "E" {
-		t.Fatalf("answer %+v", answer)
+	registrar.do(http.MethodPost, base+"/registry-entries", answerBody, "Idempotency-Key", "raspuns-1").
+		want(t, http.StatusCreated).json(t, &again)
+	if answer.Number != 1 || answer.RegisterCode != "E" || again.ID != answer.ID || again.Number != 1 {
+		t.Fatalf("answer %+v, repeated %+v", answer, again)
+	}
+	answerBody["subject"] = "Alt răspuns"
+	if r := registrar.do(http.MethodPost, base+"/registry-entries", answerBody, "Idempotency-Key", "raspuns-1"); r.problemCode() != "idempotency_key_reused" {
+		t.Fatalf("the key reused for another request: %d %s", r.status, r.body)
 	}
 
 	// A correction is a new revision with its reason; a stale one is 412.
