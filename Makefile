@@ -12,7 +12,7 @@ STATICCHECK_VERSION := v0.8.2
 
 RACE_PACKAGES := ./shared/runtime/... ./shared/events/... ./infra/devbroker/...
 
-.PHONY: run test tools postgres lint build migrate deadletters replay audit-verify clean-local
+.PHONY: run test bench tools postgres lint build migrate deadletters replay audit-verify clean-local
 
 ## run: start the whole platform on this machine (Ctrl-C stops it; data stays in .local/)
 run: tools
@@ -25,6 +25,13 @@ test: tools lint
 	$(BIN)/devstack exec -- $(GO) test -count=1 ./...
 	$(BIN)/devstack exec -- $(GO) test -count=1 -race $(RACE_PACKAGES)
 	cd tests/manifests && $(GO) test -count=1 ./...
+
+## bench: long load runs, never part of `make test`; method and results in BENCHMARKS.md
+bench: tools
+	$(GO) build -o $(BIN)/devstack ./infra/cmd/devstack
+	$(BIN)/devstack exec -- $(GO) test -count=1 -run '^$$' -bench '^BenchmarkRegistrationThroughput$$' -benchtime 1x -timeout 30m ./tests/load/ \
+		-args -registration.clients=16 -registration.duration=30s -registration.rounds=6
+	$(BIN)/devstack exec -- $(GO) test -count=1 -v -run '^$$' -bench '^BenchmarkSearch$$' -benchtime 400x -timeout 60m ./tests/load/
 
 ## tools: install what the local stack needs (PostgreSQL, versitygw, Mailpit, staticcheck)
 tools: postgres $(BIN)/.versitygw-$(VERSITYGW_VERSION) $(BIN)/.mailpit-$(MAILPIT_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)

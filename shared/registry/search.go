@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,11 +99,14 @@ type Page struct {
 //     vectors (search, content_search, party_search), which under
 //     row-level security needs tsvector @@ tsquery to be LEAKPROOF
 //     (migration 006, section "Search");
+//   - a text search first looks among the newest entries only, a bounded
+//     read, and is done when they fill the page (a common word); only
+//     otherwise is the planner left to choose, and then its choice is
+//     between reading the registration-time index and the text indexes for
+//     a word found in fewer than one entry in probeRatio;
 //   - every query is planned with its actual values (an unnamed statement,
-//     never a cached generic plan): a common word is best read along the
-//     registration-time index, stopping at the page's last entry, a rare
-//     one through the text index and then sorted, and only the values and
-//     the statistics tell which;
+//     never a cached generic plan), so that choice rests on the word's
+//     frequency in the statistics;
 //   - a year is also given as a range of registration times, which the
 //     planner can see is correlated with the order of the results;
 //   - there is no OFFSET and no COUNT.
@@ -111,11 +115,9 @@ type Page struct {
 // direction it never has) finds nothing only after reading the register's
 // entries; callers bound a search's time with their statement timeout.
 func Search(ctx context.Context, tx pgx.Tx, q Query) (Page, error) {
-	if q.Institution == uuid.Nil {
-		return Page{}, fmt.Errorf("search: %w: no institution", ErrBadQuery)
-	}
-	if len(q.Text) > MaxTextLen || len(q.Party) > MaxTextLen {
-		return Page{}, fmt.Errorf("search: %w: text or party longer than %d bytes", ErrBadQuery, MaxTextLen)
+	c, err := conditions(q)
+	if err != nil {
+		return Page{}, fmt.Errorf("search: %w", err)
 	}
 	limit := q.Limit
 	switch {
@@ -124,93 +126,37 @@ func Search(ctx context.Context, tx pgx.Tx, q Query) (Page, error) {
 	case limit > MaxLimit:
 		limit = MaxLimit
 	}
-
-	// Every condition is a fixed fragment; only the parameter numbers vary.
-	// The first argument is not a parameter: it makes pgx send an unnamed
-	// statement, so PostgreSQL plans each search with its values (text
-	// search conditions are constant-folded and their selectivity read from
-	// the statistics) instead of settling on a generic plan after five runs.
-	w := where{args: []any{pgx.QueryExecModeExec}}
-	w.add("e.institution_id = " + w.param(q.Institution) + "::uuid")
-	if t := strings.TrimSpace(q.Text); t != "" {
-		p := w.param(t)
-		w.add("(e.search @@ ghiseu_search_query_restored(" + p + "::text) OR e.content_search @@ ghiseu_search_query_restored(" + p + "::text))")
-	}
-	if p := strings.TrimSpace(q.Party); p != "" {
-		w.add("e.party_search @@ ghiseu_search_query_restored(" + w.param(p) + "::text)")
-	}
-	if q.Number != 0 {
-		w.add("e.number = " + w.param(q.Number) + "::bigint")
-	}
-	if q.Year != 0 {
-		if q.Year < 1 || q.Year > 9999 {
-			return Page{}, fmt.Errorf("search: %w: year %d", ErrBadQuery, q.Year)
-		}
-		w.add("e.year = " + w.param(q.Year) + "::integer")
-		// The same year as a range of registration times, a day wider on
-		// each side than the year in UTC so that it holds in any time zone
-		// (the year is the institution's). To the planner the year column
-		// looks spread over all time, so for an old year it would read
-		// every newer entry first; the range starts it at the year.
-		from := time.Date(q.Year, time.January, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
-		w.add("e.registered_at >= " + w.param(from) + "::timestamptz")
-		w.add("e.registered_at < " + w.param(from.AddDate(1, 0, 2)) + "::timestamptz")
-	}
-	if q.Register != uuid.Nil {
-		w.add("e.register_id = " + w.param(q.Register) + "::uuid")
-	}
-	if !q.From.IsZero() {
-		w.add("e.registered_at >= " + w.param(q.From) + "::timestamptz")
-	}
-	if !q.To.IsZero() {
-		w.add("e.registered_at < " + w.param(q.To) + "::timestamptz")
-	}
-	switch q.Direction {
-	case "":
-	case "incoming", "outgoing", "internal":
-		w.add("e.direction = " + w.param(q.Direction) + "::text")
-	default:
-		return Page{}, fmt.Errorf("search: %w: unknown direction %q", ErrBadQuery, q.Direction)
-	}
-	if q.Annulled != nil {
-		if *q.Annulled {
-			w.add("e.annulled_at IS NOT NULL")
-		} else {
-			w.add("e.annulled_at IS NULL")
-		}
-	}
-	if q.File != uuid.Nil {
-		w.add("e.file_id = " + w.param(q.File) + "::uuid")
-	}
-	if !q.Viewer.Confidential {
-		if q.Viewer.Account != uuid.Nil {
-			w.add("(e.confidentiality <> 'confidential' OR e.registered_by = " + w.param(q.Viewer.Account) + "::uuid)")
-		} else {
-			w.add("e.confidentiality <> 'confidential'")
-		}
-	}
-	if q.After != "" {
-		at, id, err := decodeCursor(q.After)
-		if err != nil {
-			return Page{}, fmt.Errorf("search: %w", err)
-		}
-		// A row comparison, which the (institution_id, registered_at DESC,
-		// id DESC) index takes as a range: the page starts right after the
-		// previous one's last entry.
-		w.add("(e.registered_at, e.id) < (" + w.param(at) + "::timestamptz, " + w.param(id) + "::uuid)")
-	}
 	// One more than the page, to know whether there is a next one without
 	// counting.
-	sql := `SELECT ` + EntryColumns + ` FROM registry_entry e WHERE ` + strings.Join(w.conds, " AND ") +
-		` ORDER BY e.registered_at DESC, e.id DESC LIMIT ` + w.param(limit+1) + `::integer`
+	want := limit + 1
 
-	rows, err := tx.Query(ctx, sql, w.args...)
-	if err != nil {
-		return Page{}, fmt.Errorf("search entries: %w", err)
+	var entries []Entry
+	if len(c.text) > 0 && q.Number == 0 && q.File == uuid.Nil {
+		// First the newest entries of the window (probeRatio per entry
+		// wanted: 2,040 for a page of 50, read along the registration-time
+		// index in a few milliseconds, and the most read ones, so in
+		// memory): when enough of them match, they are the page. A query
+		// matching one entry in probeRatio or more is served so, whatever
+		// the planner would estimate for it: it multiplies the frequencies
+		// of the words of a query, so "ajutor social", which go together,
+		// look rare to it, and it would fetch and sort all their entries.
+		// (A number or a file has an index that finds its few entries at
+		// once.)
+		entries, err = query(ctx, tx, `SELECT `+EntryColumns+` FROM (SELECT * FROM registry_entry e WHERE `+placeholder+
+			` ORDER BY e.registered_at DESC, e.id DESC LIMIT `+placeholder+`) e WHERE `+placeholder+
+			` ORDER BY e.registered_at DESC, e.id DESC LIMIT `+placeholder,
+			all(c.window), fixed(want*probeRatio), all(slices.Concat(c.filters, c.text)), fixed(want))
+		if err != nil {
+			return Page{}, err
+		}
 	}
-	entries, err := pgx.CollectRows(rows, ScanEntry)
-	if err != nil {
-		return Page{}, fmt.Errorf("search entries: %w", err)
+	if len(entries) < want {
+		// Rarer: the planner's choice, the text indexes for a rare word.
+		entries, err = query(ctx, tx, `SELECT `+EntryColumns+` FROM registry_entry e WHERE `+placeholder+
+			` ORDER BY e.registered_at DESC, e.id DESC LIMIT `+placeholder, all(slices.Concat(c.window, c.filters, c.text)), fixed(want))
+		if err != nil {
+			return Page{}, err
+		}
 	}
 	var page Page
 	if len(entries) > limit {
@@ -222,19 +168,169 @@ func Search(ctx context.Context, tx pgx.Tx, q Query) (Page, error) {
 	return page, nil
 }
 
-// where collects the conditions of a search and their parameters.
-type where struct {
-	conds []string
-	args  []any // args[0] is the query mode, not a parameter
+// probeRatio: the first query of a text search reads the newest
+// probeRatio × (page + 1) entries of its window.
+const probeRatio = 40
+
+// A cond is one condition of a search: a fixed SQL fragment over
+// registry_entry e, which asks arg for the placeholder of each of its
+// values. Placeholders are numbered per statement as the fragments are
+// written, so the same conditions serve both queries of a search.
+type cond func(arg func(v any) string) string
+
+// searchConditions are the conditions of a search, in three kinds.
+type searchConditions struct {
+	// window: the institution and the ranges of registration time (the
+	// cursor, From, To, the year), which the (institution_id,
+	// registered_at DESC, id DESC) index serves as a range, in order.
+	window []cond
+	// filters: the other conditions on columns.
+	filters []cond
+	// text: the text searches, which the GIN indexes serve.
+	text []cond
 }
 
-// param adds a parameter and returns its placeholder.
-func (w *where) param(v any) string {
-	w.args = append(w.args, v)
-	return "$" + strconv.Itoa(len(w.args)-1)
+// conditions turns q into the conditions of a search.
+func conditions(q Query) (searchConditions, error) {
+	var c searchConditions
+	if q.Institution == uuid.Nil {
+		return c, fmt.Errorf("%w: no institution", ErrBadQuery)
+	}
+	if len(q.Text) > MaxTextLen || len(q.Party) > MaxTextLen {
+		return c, fmt.Errorf("%w: text or party longer than %d bytes", ErrBadQuery, MaxTextLen)
+	}
+	window := func(f cond) { c.window = append(c.window, f) }
+	filter := func(f cond) { c.filters = append(c.filters, f) }
+	window(func(arg func(any) string) string { return "e.institution_id = " + arg(q.Institution) + "::uuid" })
+	if t := strings.TrimSpace(q.Text); t != "" {
+		c.text = append(c.text, func(arg func(any) string) string {
+			p := arg(t)
+			return "(e.search @@ ghiseu_search_query_restored(" + p + "::text) OR e.content_search @@ ghiseu_search_query_restored(" + p + "::text))"
+		})
+	}
+	if p := strings.TrimSpace(q.Party); p != "" {
+		c.text = append(c.text, func(arg func(any) string) string {
+			return "e.party_search @@ ghiseu_search_query_restored(" + arg(p) + "::text)"
+		})
+	}
+	if q.Number != 0 {
+		filter(func(arg func(any) string) string { return "e.number = " + arg(q.Number) + "::bigint" })
+	}
+	if q.Year != 0 {
+		if q.Year < 1 || q.Year > 9999 {
+			return c, fmt.Errorf("%w: year %d", ErrBadQuery, q.Year)
+		}
+		filter(func(arg func(any) string) string { return "e.year = " + arg(q.Year) + "::integer" })
+		// The same year as a range of registration times, a day wider on
+		// each side than the year in UTC so that it holds in any time zone
+		// (the year is the institution's). To the planner the year column
+		// looks spread over all time, so for an old year it would read
+		// every newer entry first; the range starts it at the year.
+		from := time.Date(q.Year, time.January, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+		window(func(arg func(any) string) string {
+			return "e.registered_at >= " + arg(from) + "::timestamptz AND e.registered_at < " + arg(from.AddDate(1, 0, 2)) + "::timestamptz"
+		})
+	}
+	if q.Register != uuid.Nil {
+		filter(func(arg func(any) string) string { return "e.register_id = " + arg(q.Register) + "::uuid" })
+	}
+	if !q.From.IsZero() {
+		window(func(arg func(any) string) string { return "e.registered_at >= " + arg(q.From) + "::timestamptz" })
+	}
+	if !q.To.IsZero() {
+		window(func(arg func(any) string) string { return "e.registered_at < " + arg(q.To) + "::timestamptz" })
+	}
+	switch q.Direction {
+	case "":
+	case "incoming", "outgoing", "internal":
+		filter(func(arg func(any) string) string { return "e.direction = " + arg(q.Direction) + "::text" })
+	default:
+		return c, fmt.Errorf("%w: unknown direction %q", ErrBadQuery, q.Direction)
+	}
+	if q.Annulled != nil {
+		if *q.Annulled {
+			filter(func(func(any) string) string { return "e.annulled_at IS NOT NULL" })
+		} else {
+			filter(func(func(any) string) string { return "e.annulled_at IS NULL" })
+		}
+	}
+	if q.File != uuid.Nil {
+		filter(func(arg func(any) string) string { return "e.file_id = " + arg(q.File) + "::uuid" })
+	}
+	if !q.Viewer.Confidential {
+		if q.Viewer.Account != uuid.Nil {
+			filter(func(arg func(any) string) string {
+				return "(e.confidentiality <> 'confidential' OR e.registered_by = " + arg(q.Viewer.Account) + "::uuid)"
+			})
+		} else {
+			filter(func(func(any) string) string { return "e.confidentiality <> 'confidential'" })
+		}
+	}
+	if q.After != "" {
+		at, id, err := decodeCursor(q.After)
+		if err != nil {
+			return c, err
+		}
+		// A row comparison, which the index takes as a range: the page
+		// starts right after the previous one's last entry.
+		window(func(arg func(any) string) string {
+			return "(e.registered_at, e.id) < (" + arg(at) + "::timestamptz, " + arg(id) + "::uuid)"
+		})
+	}
+	return c, nil
 }
 
-func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
+// placeholder marks where query writes its parts into a statement.
+const placeholder = "\x00"
+
+// all is the conjunction of conds.
+func all(conds []cond) cond {
+	return func(arg func(any) string) string {
+		parts := make([]string, len(conds))
+		for i, c := range conds {
+			parts[i] = c(arg)
+		}
+		return strings.Join(parts, " AND ")
+	}
+}
+
+// fixed is a value as a parameter (a limit).
+func fixed(v int) cond {
+	return func(arg func(any) string) string { return arg(v) + "::integer" }
+}
+
+// query writes parts into the placeholders of sql, numbering their
+// parameters, and runs it. The first argument is not a parameter: it makes
+// pgx send an unnamed statement, so PostgreSQL plans each search with its
+// values (text search conditions are constant-folded and their selectivity
+// read from the statistics) instead of settling on a generic plan after
+// five runs.
+func query(ctx context.Context, tx pgx.Tx, sql string, parts ...cond) ([]Entry, error) {
+	args := []any{pgx.QueryExecModeExec}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args)-1)
+	}
+	pieces := strings.Split(sql, placeholder)
+	if len(pieces) != len(parts)+1 {
+		panic("registry: search statement and its parts do not agree")
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		b.WriteString(pieces[i])
+		b.WriteString(p(arg))
+	}
+	b.WriteString(pieces[len(parts)])
+	rows, err := tx.Query(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("search entries: %w", err)
+	}
+	entries, err := pgx.CollectRows(rows, ScanEntry)
+	if err != nil {
+		return nil, fmt.Errorf("search entries: %w", err)
+	}
+	return entries, nil
+}
 
 // A cursor is the registration time (microseconds, PostgreSQL's precision)
 // and id of the last entry of a page, after a version byte, in unpadded

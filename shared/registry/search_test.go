@@ -371,20 +371,52 @@ func TestSearchPagination(t *testing.T) {
 }
 
 // A page has 50 entries unless asked otherwise, and never more than 200.
+// And a search first reads the newest entries (40 per entry of the page)
+// for matches: matches beyond them are found all the same.
 func TestSearchLimits(t *testing.T) {
 	f := setUp(t)
 	ctx := context.Background()
+	var noisy []uuid.UUID // the three oldest, newest first
 	err := db.TenantTx(ctx, f.d.App, f.inst, func(tx pgx.Tx) error {
 		for i := range registry.MaxLimit + 5 {
-			if _, err := registry.Record(ctx, tx, registry.Entry{Institution: f.inst, Register: f.incoming, Direction: "incoming",
-				Channel: "email", Subject: "Sesizare", Sender: "Ion Popescu"}, at("2025-01-02 08:00").Add(time.Duration(i)*time.Minute)); err != nil {
+			subject := "Sesizare"
+			if i < 3 {
+				subject = "Sesizare privind zgomotul"
+			}
+			e, err := registry.Record(ctx, tx, registry.Entry{Institution: f.inst, Register: f.incoming, Direction: "incoming",
+				Channel: "email", Subject: subject, Sender: "Ion Popescu"}, at("2025-01-02 08:00").Add(time.Duration(i)*time.Minute))
+			if err != nil {
 				return err
+			}
+			if i < 3 {
+				noisy = append([]uuid.UUID{e.ID}, noisy...)
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	var got []uuid.UUID
+	q := registry.Query{Institution: f.inst, Text: "zgomot", Limit: 1}
+	for range 5 {
+		var page registry.Page
+		err := db.TenantTx(ctx, f.d.App, f.inst, func(tx pgx.Tx) (err error) {
+			page, err = registry.Search(ctx, tx, q)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Entries {
+			got = append(got, e.ID)
+		}
+		if q.After = page.Next; q.After == "" {
+			break
+		}
+	}
+	if !slices.Equal(got, noisy) {
+		t.Errorf("the three oldest matches, a page each: got %v, want %v", got, noisy)
 	}
 	tests := []struct {
 		limit, want int
