@@ -107,7 +107,7 @@ type fileList struct {
 // list answers one page of a year's plan: the current year's (in the
 // institution's time zone) unless year says which.
 func (s *server) list(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
@@ -202,7 +202,7 @@ func (req *fileCreate) validate(institution uuid.UUID) (filingplan.NewFile, []ht
 // within the year: a repeated request answers 200 with the file the first
 // one made, a taken indicator with other data 409.
 func (s *server) create(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
@@ -247,11 +247,11 @@ func (s *server) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) get(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
-	id, ok := pathID(w, r, "file")
+	id, ok := httpapi.PathID(w, r, "file")
 	if !ok {
 		return
 	}
@@ -314,15 +314,15 @@ func changed(before, after filingplan.File) []string {
 // update changes an open file's title, retention or department. The year
 // and the indicator never change: entries and archives refer to them.
 func (s *server) update(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
-	id, ok := pathID(w, r, "file")
+	id, ok := httpapi.PathID(w, r, "file")
 	if !ok {
 		return
 	}
-	ifMatch, ok := requireIfMatch(w, r)
+	ifMatch, ok := httpapi.RequireIfMatch(w, r)
 	if !ok {
 		return
 	}
@@ -348,7 +348,7 @@ func (s *server) update(w http.ResponseWriter, r *http.Request) {
 		if cur.Closed() {
 			return filingplan.ErrClosed
 		}
-		if !matches(ifMatch, etag(cur)) {
+		if !httpapi.IfMatch(ifMatch, etag(cur)) {
 			return errStale
 		}
 		before, after, err := filingplan.Update(ctx, tx, inst, id, cur.Revision, changes, actor(ctx))
@@ -381,11 +381,11 @@ func (s *server) update(w http.ResponseWriter, r *http.Request) {
 // closeFile closes an open file: it takes no more entries, changes no more,
 // and its inventory can then be exported. The request has no body.
 func (s *server) closeFile(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
-	id, ok := pathID(w, r, "file")
+	id, ok := httpapi.PathID(w, r, "file")
 	if !ok {
 		return
 	}
@@ -431,7 +431,7 @@ type copyResult struct {
 // new year this way. Indicators the target year already has are skipped,
 // so a repeated request creates nothing twice.
 func (s *server) copyYear(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}

@@ -41,11 +41,11 @@ const confidentialText = "(confidențial)"
 // for the archive, as CSV or PDF. It is an export of the register, so
 // every one is audited, in the transaction that reads it.
 func (s *server) inventory(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
-	id, ok := pathID(w, r, "file")
+	id, ok := httpapi.PathID(w, r, "file")
 	if !ok {
 		return
 	}

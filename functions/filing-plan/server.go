@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -47,27 +46,8 @@ func (s *server) routes(r *access.Router) {
 	}
 }
 
-// pathID reads a path wildcard as a UUID; a malformed one is answered 404,
-// like an unknown one.
-func pathID(w http.ResponseWriter, r *http.Request, wildcard string) (uuid.UUID, bool) {
-	id, err := uuid.Parse(r.PathValue(wildcard))
-	if err != nil {
-		notFound(w)
-		return uuid.Nil, false
-	}
-	return id, true
-}
-
 // errStale: If-Match names a version that is no longer current.
 var errStale = errors.New("stale")
-
-func notFound(w http.ResponseWriter) {
-	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusNotFound, Code: "not_found", Detail: "no such file in the filing plan"})
-}
-
-func conflict(w http.ResponseWriter, code, detail string) {
-	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusConflict, Code: code, Detail: detail})
-}
 
 func departmentNotFound() httpapi.FieldError {
 	return httpapi.Field("departmentId", "departmentId.not_found", "Compartimentul nu există în această instituție.",
@@ -79,18 +59,17 @@ func departmentNotFound() httpapi.FieldError {
 func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 	switch {
 	case errors.Is(err, errStale), errors.Is(err, filingplan.ErrStale):
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionFailed, Code: "precondition_failed",
-			Detail: "the file was changed since you read it: read it again and redo your change"})
+		httpapi.PreconditionFailed(w)
 	case errors.Is(err, filingplan.ErrNotFound):
-		notFound(w)
+		httpapi.NotFound(w)
 	case errors.Is(err, filingplan.ErrNoDepartment):
 		httpapi.Invalid(w, []httpapi.FieldError{departmentNotFound()})
 	case errors.Is(err, filingplan.ErrIndicatorTaken):
-		conflict(w, "indicator_taken", "another file of the year has this indicator, with other data")
+		httpapi.Conflict(w, "indicator_taken", "another file of the year has this indicator, with other data")
 	case errors.Is(err, filingplan.ErrClosed):
-		conflict(w, "file_closed", "the file is closed: it changes no more")
+		httpapi.Conflict(w, "file_closed", "the file is closed: it changes no more")
 	case errors.Is(err, filingplan.ErrOpen):
-		conflict(w, "file_open", "the file is still open: close it before exporting its inventory")
+		httpapi.Conflict(w, "file_open", "the file is still open: close it before exporting its inventory")
 	default:
 		s.log.Error(what, "error", err.Error())
 		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusInternalServerError, Code: "internal",
@@ -102,31 +81,6 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 // change (an edit, the closure) moves on.
 func etag(f filingplan.File) string {
 	return `"` + strconv.Itoa(f.Revision) + `"`
-}
-
-// requireIfMatch returns the If-Match header, answering 428 when there is
-// none: an update must say which version it was made from, or two people
-// editing at once would silently overwrite each other.
-func requireIfMatch(w http.ResponseWriter, r *http.Request) (string, bool) {
-	h := r.Header.Get("If-Match")
-	if h == "" {
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionRequired, Code: "precondition_required",
-			Detail: "send If-Match with the ETag of your last read"})
-		return "", false
-	}
-	return h, true
-}
-
-// matches applies If-Match (RFC 9110 13.1.1): "*" or a list of entity tags
-// compared strongly, so a weak tag never matches.
-func matches(ifMatch, current string) bool {
-	for _, tag := range strings.Split(ifMatch, ",") {
-		tag = strings.TrimSpace(tag)
-		if tag == "*" || tag == current {
-			return true
-		}
-	}
-	return false
 }
 
 // actor is the account the request acts as; the routes all need one.

@@ -77,7 +77,7 @@ func departmentEvent(d institutions.Department) map[string]any {
 }
 
 func (s *server) createDepartment(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
@@ -112,7 +112,7 @@ func (s *server) createDepartment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if result == institutions.Conflicted {
-		conflict(w, "department_exists", "another department of the institution has this code")
+		httpapi.Conflict(w, "department_exists", "another department of the institution has this code")
 		return
 	}
 	s.outbox.Publish(ctx, published...)
@@ -120,11 +120,11 @@ func (s *server) createDepartment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) getDepartment(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
-	id, ok := pathID(w, r, "department")
+	id, ok := httpapi.PathID(w, r, "department")
 	if !ok {
 		return
 	}
@@ -219,15 +219,15 @@ func orNil(id *uuid.UUID) uuid.UUID {
 }
 
 func (s *server) updateDepartment(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
-	id, ok := pathID(w, r, "department")
+	id, ok := httpapi.PathID(w, r, "department")
 	if !ok {
 		return
 	}
-	ifMatch, ok := requireIfMatch(w, r)
+	ifMatch, ok := httpapi.RequireIfMatch(w, r)
 	if !ok {
 		return
 	}
@@ -248,7 +248,7 @@ func (s *server) updateDepartment(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if !matches(ifMatch, etag(cur.UpdatedAt)) {
+		if !httpapi.IfMatch(ifMatch, etag(cur.UpdatedAt)) {
 			return errStale
 		}
 		if unchanged(&changes, cur) {
@@ -275,11 +275,11 @@ func (s *server) updateDepartment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) deleteDepartment(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
-	id, ok := pathID(w, r, "department")
+	id, ok := httpapi.PathID(w, r, "department")
 	if !ok {
 		return
 	}

@@ -59,7 +59,7 @@ func (s *server) listInstitutions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) getInstitution(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r, "institution")
+	id, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
@@ -168,11 +168,11 @@ func (p *institutionPatch) changes(cur institutions.Institution) (institutions.C
 }
 
 func (s *server) updateInstitution(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r, "institution")
+	id, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
-	ifMatch, ok := requireIfMatch(w, r)
+	ifMatch, ok := httpapi.RequireIfMatch(w, r)
 	if !ok {
 		return
 	}
@@ -197,7 +197,7 @@ func (s *server) updateInstitution(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if !matches(ifMatch, etag(cur.UpdatedAt)) {
+		if !httpapi.IfMatch(ifMatch, etag(cur.UpdatedAt)) {
 			return errStale
 		}
 		changes, changed := req.changes(cur)
@@ -259,7 +259,7 @@ func (req *institutionCreate) validate(parent uuid.UUID) (institutions.NewInstit
 
 // createInstitution creates an institution under the one in the path.
 func (s *server) createInstitution(w http.ResponseWriter, r *http.Request) {
-	parent, ok := pathID(w, r, "institution")
+	parent, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
@@ -300,7 +300,7 @@ func (s *server) createInstitution(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if result == institutions.Conflicted {
-		conflict(w, "institution_exists", "an institution with this CIF is already registered, with other data")
+		httpapi.Conflict(w, "institution_exists", "an institution with this CIF is already registered, with other data")
 		return
 	}
 	s.outbox.Publish(ctx, published...)

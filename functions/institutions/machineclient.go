@@ -50,7 +50,7 @@ type machineClientList struct {
 }
 
 func (s *server) listMachineClients(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
@@ -77,7 +77,7 @@ type machineClientCreate struct {
 }
 
 func (s *server) createMachineClient(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
@@ -131,11 +131,11 @@ func (s *server) createMachineClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) rotateMachineClient(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
-	id, ok := pathID(w, r, "client")
+	id, ok := httpapi.PathID(w, r, "client")
 	if !ok {
 		return
 	}
@@ -172,11 +172,11 @@ func (s *server) rotateMachineClient(w http.ResponseWriter, r *http.Request) {
 // closeMachineClient disables the client. Closing a closed one changes
 // nothing and answers the same, as a repeated DELETE should.
 func (s *server) closeMachineClient(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
-	id, ok := pathID(w, r, "client")
+	id, ok := httpapi.PathID(w, r, "client")
 	if !ok {
 		return
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,17 +55,6 @@ func (s *server) routes(r *access.Router) {
 	}
 }
 
-// pathID reads a path wildcard as a UUID; a malformed one is answered 404,
-// like an unknown one.
-func pathID(w http.ResponseWriter, r *http.Request, wildcard string) (uuid.UUID, bool) {
-	id, err := uuid.Parse(r.PathValue(wildcard))
-	if err != nil {
-		notFound(w)
-		return uuid.Nil, false
-	}
-	return id, true
-}
-
 // invalid is input refused per field, found where only the database can
 // tell (inside a transaction); refuse answers it 422.
 type invalid []httpapi.FieldError
@@ -76,14 +64,6 @@ func (invalid) Error() string { return "invalid input" }
 // errStale: If-Match names a version that is no longer current.
 var errStale = errors.New("stale")
 
-func notFound(w http.ResponseWriter) {
-	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusNotFound, Code: "not_found", Detail: "no such resource"})
-}
-
-func conflict(w http.ResponseWriter, code, detail string) {
-	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusConflict, Code: code, Detail: detail})
-}
-
 // refuse answers the refusals of package institutions and of this
 // function; anything else is our failure.
 func (s *server) refuse(w http.ResponseWriter, what string, err error) {
@@ -92,10 +72,9 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 	case errors.As(err, &fields):
 		httpapi.Invalid(w, fields)
 	case errors.Is(err, errStale):
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionFailed, Code: "precondition_failed",
-			Detail: "it was changed since you read it: read it again and redo your change"})
+		httpapi.PreconditionFailed(w)
 	case errors.Is(err, institutions.ErrNotFound):
-		notFound(w)
+		httpapi.NotFound(w)
 	case errors.Is(err, institutions.ErrParentNotFound):
 		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("parentId", "parentId.not_found",
 			"Compartimentul părinte nu există în această instituție.", "The parent department does not exist in this institution.")})
@@ -104,17 +83,17 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 			"Un compartiment nu poate fi mutat sub el însuși sau sub unul dintre subcompartimentele sale.",
 			"A department cannot be moved under itself or one of its own sub-departments.")})
 	case errors.Is(err, institutions.ErrCodeTaken):
-		conflict(w, "code_taken", err.Error())
+		httpapi.Conflict(w, "code_taken", err.Error())
 	case errors.Is(err, institutions.ErrHasChildren):
-		conflict(w, "department_has_children", err.Error())
+		httpapi.Conflict(w, "department_has_children", err.Error())
 	case errors.Is(err, institutions.ErrHasRoles):
-		conflict(w, "department_has_roles", err.Error())
+		httpapi.Conflict(w, "department_has_roles", err.Error())
 	case errors.Is(err, institutions.ErrInUse):
-		conflict(w, "department_in_use", err.Error())
+		httpapi.Conflict(w, "department_in_use", err.Error())
 	case errors.Is(err, institutions.ErrEmailTaken):
-		conflict(w, "email_taken", err.Error())
+		httpapi.Conflict(w, "email_taken", err.Error())
 	case errors.Is(err, institutions.ErrClosed):
-		conflict(w, "machine_client_closed", err.Error())
+		httpapi.Conflict(w, "machine_client_closed", err.Error())
 	default:
 		s.log.Error(what, "error", err.Error())
 		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusInternalServerError, Code: "internal",
@@ -126,31 +105,6 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 // every change moves forward.
 func etag(updated time.Time) string {
 	return `"` + strconv.FormatInt(updated.UnixMicro(), 10) + `"`
-}
-
-// requireIfMatch returns the If-Match header, answering 428 when there is
-// none: an update must say which version it was made from, or two people
-// editing at once would silently overwrite each other.
-func requireIfMatch(w http.ResponseWriter, r *http.Request) (string, bool) {
-	h := r.Header.Get("If-Match")
-	if h == "" {
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionRequired, Code: "precondition_required",
-			Detail: "send If-Match with the ETag of your last read"})
-		return "", false
-	}
-	return h, true
-}
-
-// matches applies If-Match (RFC 9110 13.1.1): "*" or a list of entity tags
-// compared strongly, so a weak tag never matches.
-func matches(ifMatch, current string) bool {
-	for _, tag := range strings.Split(ifMatch, ",") {
-		tag = strings.TrimSpace(tag)
-		if tag == "*" || tag == current {
-			return true
-		}
-	}
-	return false
 }
 
 // pageFrom reads the keyset pagination parameters.

@@ -21,7 +21,7 @@ type staffList struct {
 }
 
 func (s *server) listStaff(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
@@ -90,7 +90,7 @@ func (req *staffCreate) validate(institution uuid.UUID) (institutions.NewStaff, 
 // invitation: a link to set the password, which also proves the address.
 // Roles are assigned separately.
 func (s *server) createStaff(w http.ResponseWriter, r *http.Request) {
-	inst, ok := pathID(w, r, "institution")
+	inst, ok := httpapi.PathID(w, r, "institution")
 	if !ok {
 		return
 	}
@@ -131,7 +131,7 @@ func (s *server) createStaff(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if result == institutions.Conflicted {
-		conflict(w, "staff_exists", "a staff member of the institution has this address, with other data")
+		httpapi.Conflict(w, "staff_exists", "a staff member of the institution has this address, with other data")
 		return
 	}
 	s.outbox.Publish(ctx, published...)

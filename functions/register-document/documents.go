@@ -76,7 +76,7 @@ func (s *server) singleUpload(w http.ResponseWriter, r *http.Request, inst uuid.
 func (s *server) addDocument(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
-	id, ok := pathID(w, r, "entry")
+	id, ok := httpapi.PathID(w, r, "entry")
 	if !ok {
 		return
 	}
@@ -126,11 +126,11 @@ func (s *server) addDocument(w http.ResponseWriter, r *http.Request) {
 func (s *server) addVersion(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
-	id, ok := pathID(w, r, "entry")
+	id, ok := httpapi.PathID(w, r, "entry")
 	if !ok {
 		return
 	}
-	docID, ok := pathID(w, r, "document")
+	docID, ok := httpapi.PathID(w, r, "document")
 	if !ok {
 		return
 	}
@@ -202,17 +202,17 @@ func versionAudit(d documents.Document, v documents.Version) map[string]any {
 func (s *server) download(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
-	id, ok := pathID(w, r, "entry")
+	id, ok := httpapi.PathID(w, r, "entry")
 	if !ok {
 		return
 	}
-	docID, ok := pathID(w, r, "document")
+	docID, ok := httpapi.PathID(w, r, "document")
 	if !ok {
 		return
 	}
 	version, err := strconv.Atoi(r.PathValue("version"))
 	if err != nil || version < 1 {
-		notFound(w)
+		httpapi.NotFound(w)
 		return
 	}
 	by := actorOf(ctx, r)

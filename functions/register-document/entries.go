@@ -535,7 +535,7 @@ func loadEntry(ctx context.Context, tx pgx.Tx, inst, id uuid.UUID) (registry.Ent
 func (s *server) getEntry(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
-	id, ok := pathID(w, r, "entry")
+	id, ok := httpapi.PathID(w, r, "entry")
 	if !ok {
 		return
 	}
@@ -636,14 +636,12 @@ func (in correctionInput) correction() (registry.Correction, []httpapi.FieldErro
 func (s *server) correctEntry(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
-	id, ok := pathID(w, r, "entry")
+	id, ok := httpapi.PathID(w, r, "entry")
 	if !ok {
 		return
 	}
-	ifMatch := r.Header.Get("If-Match")
-	if ifMatch == "" {
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionRequired, Code: "precondition_required",
-			Detail: "send If-Match with the ETag of your last read"})
+	ifMatch, ok := httpapi.RequireIfMatch(w, r)
+	if !ok {
 		return
 	}
 	var in correctionInput
@@ -664,12 +662,8 @@ func (s *server) correctEntry(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if strings.TrimSpace(ifMatch) != entryETag(cur) {
+		if !httpapi.IfMatch(ifMatch, entryETag(cur)) {
 			return errStale
-		}
-		if c.Confidentiality != nil && *c.Confidentiality != cur.Confidentiality && cur.Confidential() &&
-			!p.Can("documents.read.confidential", inst) && cur.RegisteredBy != p.Account {
-			return errHidden
 		}
 		before, a, err := registry.Correct(ctx, tx, inst, id, cur.Revision, p.Account, strings.TrimSpace(in.Reason), c)
 		if err != nil {
@@ -702,7 +696,7 @@ type annulInput struct {
 func (s *server) annulEntry(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
-	id, ok := pathID(w, r, "entry")
+	id, ok := httpapi.PathID(w, r, "entry")
 	if !ok {
 		return
 	}

@@ -27,7 +27,7 @@ import (
 func (s *server) exportRegister(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
-	id, ok := pathID(w, r, "register")
+	id, ok := httpapi.PathID(w, r, "register")
 	if !ok {
 		return
 	}
@@ -55,8 +55,9 @@ func (s *server) exportRegister(w http.ResponseWriter, r *http.Request) {
 	confidential := p.Can("documents.read.confidential", inst)
 	by := actorOf(ctx, r)
 
+	// The export is in the audit trail before a byte of it leaves, in its
+	// own transaction: a download cut short was still an export.
 	var h registerexport.Header
-	var pdf bytes.Buffer
 	err := access.Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		reg, err := registry.GetRegister(ctx, tx, inst, id)
 		if err != nil {
@@ -74,19 +75,27 @@ func (s *server) exportRegister(w http.ResponseWriter, r *http.Request) {
 		end := time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, tz)
 		h = registerexport.Header{Institution: in.Name, RegisterName: reg.Name, RegisterCode: reg.Code, From: start, To: end,
 			TimeZone: tz, GeneratedAt: time.Now()}
-		if err := s.audit(ctx, tx, by, inst, "register.export", "register", id, nil,
-			map[string]string{"from": q.Get("from"), "to": q.Get("to"), "format": format}, ""); err != nil {
-			return err
-		}
-		rows := exportRows(registry.Period(ctx, tx, inst, id, start, end), confidential, p.Account)
-		name := fmt.Sprintf("registrul-%s-%s-%s.%s", reg.Code, q.Get("from"), q.Get("to"), format)
+		return s.audit(ctx, tx, by, inst, "register.export", "register", id, nil,
+			map[string]string{"from": q.Get("from"), "to": q.Get("to"), "format": format}, "")
+	})
+	if errors.Is(err, registry.ErrNoRegister) {
+		httpapi.NotFound(w)
+		return
+	}
+	if err != nil {
+		s.refuse(w, "export register", err)
+		return
+	}
+	var pdf bytes.Buffer
+	err = access.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows := exportRows(registry.Period(ctx, tx, inst, id, h.From, h.To), confidential, p.Account)
 		if format == "pdf" {
 			// Rendered whole before answering, so a refusal (too many rows)
 			// is still a problem and not half a file.
 			return registerexport.WritePDF(&pdf, h, rows)
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="registrul-%s-%s-%s.csv"`, h.RegisterCode, q.Get("from"), q.Get("to")))
 		w.Header().Set("Cache-Control", "private, no-store")
 		w.WriteHeader(http.StatusOK)
 		if err := registerexport.WriteCSV(w, h, rows); err != nil {
@@ -101,9 +110,6 @@ func (s *server) exportRegister(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, registerexport.ErrTooManyRows):
 		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusUnprocessableEntity, Code: "too_many_rows",
 			Detail: fmt.Sprintf("a printable export holds at most %d entries: choose a shorter period, or CSV", registerexport.MaxPDFRows)})
-		return
-	case errors.Is(err, registry.ErrNoRegister):
-		notFound(w)
 		return
 	case err != nil:
 		s.refuse(w, "export register", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ghiseu/ghiseu/shared/access"
+	"github.com/ghiseu/ghiseu/shared/httpapi"
 	"github.com/ghiseu/ghiseu/shared/institutions"
 	"github.com/ghiseu/ghiseu/shared/receipt"
 	"github.com/ghiseu/ghiseu/shared/registry"
@@ -22,7 +23,7 @@ import (
 func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
-	id, ok := pathID(w, r, "entry")
+	id, ok := httpapi.PathID(w, r, "entry")
 	if !ok {
 		return
 	}

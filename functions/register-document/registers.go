@@ -124,7 +124,7 @@ func (s *server) createRegister(w http.ResponseWriter, r *http.Request) {
 func (s *server) getRegister(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
-	id, ok := pathID(w, r, "register")
+	id, ok := httpapi.PathID(w, r, "register")
 	if !ok {
 		return
 	}
@@ -135,7 +135,7 @@ func (s *server) getRegister(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		if errors.Is(err, registry.ErrNoRegister) {
-			notFound(w)
+			httpapi.NotFound(w)
 			return
 		}
 		s.refuse(w, "get register", err)
@@ -150,14 +150,12 @@ func (s *server) getRegister(w http.ResponseWriter, r *http.Request) {
 func (s *server) updateRegister(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
-	id, ok := pathID(w, r, "register")
+	id, ok := httpapi.PathID(w, r, "register")
 	if !ok {
 		return
 	}
-	ifMatch := r.Header.Get("If-Match")
-	if ifMatch == "" {
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionRequired, Code: "precondition_required",
-			Detail: "send If-Match with the ETag of your last read"})
+	ifMatch, ok := httpapi.RequireIfMatch(w, r)
+	if !ok {
 		return
 	}
 	var in registerInput
@@ -175,7 +173,7 @@ func (s *server) updateRegister(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if strings.TrimSpace(ifMatch) != registerETag(before) {
+		if !httpapi.IfMatch(ifMatch, registerETag(before)) {
 			return errStale
 		}
 		upd := registry.Register{Institution: inst, ID: id, Name: strings.TrimSpace(in.Name),
@@ -191,7 +189,7 @@ func (s *server) updateRegister(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		if errors.Is(err, registry.ErrNoRegister) {
-			notFound(w)
+			httpapi.NotFound(w)
 			return
 		}
 		s.refuse(w, "update register", err)

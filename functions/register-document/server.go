@@ -54,17 +54,6 @@ func (s *server) routes(r *access.Router) {
 	}
 }
 
-// pathID reads a path wildcard as a UUID; a malformed one is answered 404,
-// like an unknown one.
-func pathID(w http.ResponseWriter, r *http.Request, wildcard string) (uuid.UUID, bool) {
-	id, err := uuid.Parse(r.PathValue(wildcard))
-	if err != nil {
-		notFound(w)
-		return uuid.Nil, false
-	}
-	return id, true
-}
-
 // invalid is input refused per field, found where only the database can
 // tell (inside a transaction); refuse answers it 422.
 type invalid []httpapi.FieldError
@@ -81,14 +70,6 @@ var errMayNotRegister = errors.New("may not register in this register")
 // errStale: If-Match names a version that is no longer current.
 var errStale = errors.New("stale")
 
-func notFound(w http.ResponseWriter) {
-	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusNotFound, Code: "not_found", Detail: "no such resource"})
-}
-
-func conflict(w http.ResponseWriter, code, detail string) {
-	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusConflict, Code: code, Detail: detail})
-}
-
 // refuse answers the refusals of packages registry and documents and of
 // this function; anything else is our failure.
 func (s *server) refuse(w http.ResponseWriter, what string, err error) {
@@ -97,10 +78,9 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 	case errors.As(err, &fields):
 		httpapi.Invalid(w, fields)
 	case errors.Is(err, errStale), errors.Is(err, registry.ErrStale):
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusPreconditionFailed, Code: "precondition_failed",
-			Detail: "it was changed since you read it: read it again and redo your change"})
+		httpapi.PreconditionFailed(w)
 	case errors.Is(err, errHidden), errors.Is(err, registry.ErrNotFound), errors.Is(err, documents.ErrNotFound):
-		notFound(w)
+		httpapi.NotFound(w)
 	case errors.Is(err, errMayNotRegister):
 		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusForbidden, Code: "register_not_allowed",
 			Detail: "this register is kept by other departments' registrars"})
@@ -120,13 +100,13 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("departments", "departments.not_found",
 			"Un compartiment nu există în această instituție.", "A department does not exist in this institution.")})
 	case errors.Is(err, registry.ErrRegisterClosed):
-		conflict(w, "register_closed", "the register is closed: register in another one")
+		httpapi.Conflict(w, "register_closed", "the register is closed: register in another one")
 	case errors.Is(err, registry.ErrFileClosed):
-		conflict(w, "file_closed", "the file is closed: it takes no more entries and gives none up")
+		httpapi.Conflict(w, "file_closed", "the file is closed: it takes no more entries and gives none up")
 	case errors.Is(err, registry.ErrAlreadyAnnulled):
-		conflict(w, "already_annulled", "the entry is already annulled")
+		httpapi.Conflict(w, "already_annulled", "the entry is already annulled")
 	case errors.Is(err, registry.ErrCodeTaken):
-		conflict(w, "code_taken", "another register of the institution has this code")
+		httpapi.Conflict(w, "code_taken", "another register of the institution has this code")
 	default:
 		s.log.Error(what, "error", err.Error())
 		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusInternalServerError, Code: "internal",
