@@ -287,4 +287,3 @@ func orNil(id *uuid.UUID) uuid.UUID {
 	}
 	return *id
 }
-
