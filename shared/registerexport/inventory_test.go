@@ -175,9 +175,6 @@ func TestWriteInventoryErrors(t *testing.T) {
 }
 
 func TestWriteInventoryPDFTooManyRows(t *testing.T) {
-	if testing.Short() {
-		t.Skip("lays out 10,000 rows")
-	}
 	read := 0
 	row := inventoryRows()[0]
 	rows := func(yield func(registerexport.InventoryRow, error) bool) {

@@ -367,9 +367,6 @@ func TestWritePDFRowError(t *testing.T) {
 }
 
 func TestWritePDFTooManyRows(t *testing.T) {
-	if testing.Short() {
-		t.Skip("lays out 10,000 rows")
-	}
 	read := 0
 	row := registerexport.Row{Number: 1, Year: 2026, RegisteredAt: time.Date(2026, 1, 5, 7, 3, 0, 0, time.UTC), Subject: "x"}
 	rows := func(yield func(registerexport.Row, error) bool) {
