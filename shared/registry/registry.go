@@ -370,12 +370,18 @@ const EntryColumns = `e.institution_id, e.register_id, e.year, e.number, e.id, e
 // ScanEntry reads a row of EntryColumns.
 func ScanEntry(r pgx.CollectableRow) (Entry, error) {
 	var e Entry
+	return e, scanEntry(r, &e)
+}
+
+// scanEntry reads a row of EntryColumns, and then of extra columns, into e
+// and extra.
+func scanEntry(r pgx.Row, e *Entry, extra ...any) error {
 	var answers, by, annulledBy, file, party *uuid.UUID
-	err := r.Scan(&e.Institution, &e.Register, &e.Year, &e.Number, &e.ID, &e.RegisteredAt, &e.Direction, &e.Channel,
+	err := r.Scan(append([]any{&e.Institution, &e.Register, &e.Year, &e.Number, &e.ID, &e.RegisteredAt, &e.Direction, &e.Channel,
 		&e.Sender, &e.Recipient, &e.Subject, &e.Pages, &e.Attachments, &e.Confidentiality, &answers, &by,
-		&e.AnnulledAt, &annulledBy, &e.AnnulReason, &file, &party, &e.VerificationCode, &e.Revision, &e.UpdatedAt)
+		&e.AnnulledAt, &annulledBy, &e.AnnulReason, &file, &party, &e.VerificationCode, &e.Revision, &e.UpdatedAt}, extra...)...)
 	e.AnswersEntry, e.RegisteredBy, e.AnnulledBy, e.File, e.Party = orNil(answers), orNil(by), orNil(annulledBy), orNil(file), orNil(party)
-	return e, err
+	return err
 }
 
 // Get reads one entry.
@@ -583,13 +589,7 @@ func Period(ctx context.Context, tx pgx.Tx, institution, register uuid.UUID, fro
 		defer rows.Close()
 		for rows.Next() {
 			var l Listed
-			var answers, by, annulledBy, file, party *uuid.UUID
-			e := &l.Entry
-			err := rows.Scan(&e.Institution, &e.Register, &e.Year, &e.Number, &e.ID, &e.RegisteredAt, &e.Direction, &e.Channel,
-				&e.Sender, &e.Recipient, &e.Subject, &e.Pages, &e.Attachments, &e.Confidentiality, &answers, &by,
-				&e.AnnulledAt, &annulledBy, &e.AnnulReason, &file, &party, &e.VerificationCode, &e.Revision, &e.UpdatedAt,
-				&l.FileIndicator, &l.AnswersRegister, &l.AnswersNumber, &l.AnswersYear)
-			e.AnswersEntry, e.RegisteredBy, e.AnnulledBy, e.File, e.Party = orNil(answers), orNil(by), orNil(annulledBy), orNil(file), orNil(party)
+			err := scanEntry(rows, &l.Entry, &l.FileIndicator, &l.AnswersRegister, &l.AnswersNumber, &l.AnswersYear)
 			if err != nil {
 				yield(Listed{}, fmt.Errorf("register %s period: %w", register, err))
 				return
