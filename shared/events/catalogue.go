@@ -58,6 +58,23 @@ const (
 	TypeFilingFileClosed  = "ro.ghiseu.filingplan.file.closed"
 )
 
+// Request events: one per change of a citizen request's status (see
+// package requests); each names the history row it announces.
+const (
+	TypeRequestSubmitted           = "ro.ghiseu.request.submitted"
+	TypeRequestRegistered          = "ro.ghiseu.request.registered"
+	TypeRequestAssigned            = "ro.ghiseu.request.assigned"
+	TypeRequestStarted             = "ro.ghiseu.request.started"
+	TypeRequestInfoRequested       = "ro.ghiseu.request.info.requested"
+	TypeRequestInfoProvided        = "ro.ghiseu.request.info.provided"
+	TypeRequestExtended            = "ro.ghiseu.request.extended"
+	TypeRequestResolved            = "ro.ghiseu.request.resolved"
+	TypeRequestRejected            = "ro.ghiseu.request.rejected"
+	TypeRequestFiled               = "ro.ghiseu.request.filed"
+	TypeRequestForwarded           = "ro.ghiseu.request.forwarded"
+	TypeRequestDeadlineApproaching = "ro.ghiseu.request.deadline.approaching"
+)
+
 // ExtInstitution is the CloudEvents extension attribute carrying the tenant.
 const ExtInstitution = "institutionid"
 
