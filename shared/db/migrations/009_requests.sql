@@ -132,9 +132,13 @@ GRANT UPDATE (document_id) ON request_file TO ghiseu_app;
 CREATE FUNCTION refuse_request_trail_change() RETURNS trigger LANGUAGE plpgsql AS
 $$
 BEGIN
-  IF TG_TABLE_NAME = 'request_file' AND TG_OP = 'UPDATE' AND OLD.document_id IS NULL
-     AND (to_jsonb(NEW) - 'document_id') = (to_jsonb(OLD) - 'document_id') THEN
-    RETURN NEW;
+  -- A file gets its registry document once; nothing else about it changes.
+  -- (Nested: plpgsql would resolve OLD's fields for every table.)
+  IF TG_TABLE_NAME = 'request_file' AND TG_OP = 'UPDATE' THEN
+    IF (to_jsonb(OLD) ->> 'document_id') IS NULL
+       AND (to_jsonb(NEW) - 'document_id') = (to_jsonb(OLD) - 'document_id') THEN
+      RETURN NEW;
+    END IF;
   END IF;
   RAISE EXCEPTION '% of % is refused: a request''s trail is never rewritten', TG_OP, TG_TABLE_NAME
     USING ERRCODE = 'insufficient_privilege';

@@ -1,0 +1,105 @@
+package requests
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Cursor is where a page of a list ends; the next page starts after it.
+type Cursor struct {
+	At       time.Time `json:"t,omitzero"` // "my requests": submission time
+	Deadline string    `json:"d,omitempty"`
+	ID       uuid.UUID `json:"i"`
+}
+
+// Encode is the cursor as an opaque token.
+func (c Cursor) Encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ParseCursor reads a token made by Encode.
+func ParseCursor(s string) (Cursor, error) {
+	var c Cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == uuid.Nil {
+		return Cursor{}, fmt.Errorf("cursor: not one of ours")
+	}
+	return c, nil
+}
+
+// Mine lists the requests of the account tx acts for (row-level security
+// shows it only its own), newest first, after the cursor when given.
+func Mine(ctx context.Context, tx pgx.Tx, applicant uuid.UUID, after *Cursor, limit int) ([]Request, *Cursor, error) {
+	args := []any{applicant, limit + 1}
+	where := ""
+	if after != nil {
+		args = append(args, after.At, after.ID)
+		where = ` AND (r.submitted_at, r.id) < ($3, $4)`
+	}
+	rows, err := tx.Query(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.applicant_id = $1`+where+`
+		ORDER BY r.submitted_at DESC, r.id DESC LIMIT $2`, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("my requests: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, scanRequest)
+	if err != nil {
+		return nil, nil, fmt.Errorf("my requests: %w", err)
+	}
+	if len(list) <= limit {
+		return list, nil, nil
+	}
+	list = list[:limit]
+	last := list[limit-1]
+	return list, &Cursor{At: last.Submitted, ID: last.ID}, nil
+}
+
+// WorkFilter narrows a work list.
+type WorkFilter struct {
+	// Departments keeps the requests of these departments; nil keeps all.
+	Departments []uuid.UUID
+	// Assignee keeps the requests assigned to this clerk.
+	Assignee uuid.UUID
+}
+
+// Work lists an institution's open, registered requests by deadline (the
+// most urgent first), after the cursor when given.
+func Work(ctx context.Context, tx pgx.Tx, institution uuid.UUID, f WorkFilter, after *Cursor, limit int) ([]Request, *Cursor, error) {
+	args := []any{institution, limit + 1}
+	where := ` WHERE r.institution_id = $1 AND r.closed_at IS NULL AND r.deadline IS NOT NULL`
+	if f.Departments != nil {
+		args = append(args, f.Departments)
+		where += fmt.Sprintf(` AND r.department_id = ANY($%d)`, len(args))
+	}
+	if f.Assignee != uuid.Nil {
+		args = append(args, f.Assignee)
+		where += fmt.Sprintf(` AND r.assignee_id = $%d`, len(args))
+	}
+	if after != nil {
+		args = append(args, after.Deadline, after.ID)
+		where += fmt.Sprintf(` AND (r.deadline, r.id) > ($%d::date, $%d)`, len(args)-1, len(args))
+	}
+	rows, err := tx.Query(ctx, `SELECT `+requestColumns+requestFrom+where+` ORDER BY r.deadline, r.id LIMIT $2`, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("work list: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, scanRequest)
+	if err != nil {
+		return nil, nil, fmt.Errorf("work list: %w", err)
+	}
+	if len(list) <= limit {
+		return list, nil, nil
+	}
+	list = list[:limit]
+	last := list[limit-1]
+	return list, &Cursor{Deadline: last.Deadline.String(), ID: last.ID}, nil
+}
