@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -43,6 +45,10 @@ type Store struct {
 	Bucket string
 	// MaxSize is the largest file accepted, in bytes; zero means DefaultMaxSize.
 	MaxSize int64
+	// MediaTypes, when not empty, narrows the accepted types to these (a
+	// request type's attachment kind accepts PDFs only, say). The type is
+	// the one sniffed from the bytes, checked before anything is stored.
+	MediaTypes []string
 	// ExtractText, when set, returns the text of a PDF for search (see
 	// package pdftext); it reads the stored object through ranged requests.
 	ExtractText func(ctx context.Context, r io.ReaderAt, size int64) (string, error)
@@ -165,6 +171,9 @@ func (s *Store) Upload(ctx context.Context, institution uuid.UUID, r io.Reader, 
 	mediaType, err := Sniff(head)
 	if err != nil {
 		return Uploaded{}, fmt.Errorf("upload: %w", err)
+	}
+	if len(s.MediaTypes) > 0 && !slices.Contains(s.MediaTypes, mediaType) {
+		return Uploaded{}, fmt.Errorf("upload: %w: %s is not one of %s", ErrForbiddenType, mediaType, strings.Join(s.MediaTypes, ", "))
 	}
 	body := io.MultiReader(&byteReader{b: head}, lr)
 	obj, err := s.Blob.PutContentAddressed(ctx, s.Bucket, institution.String(), body, mediaType)

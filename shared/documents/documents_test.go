@@ -443,3 +443,29 @@ func TestRollbackAfterUploadKeepsObject(t *testing.T) {
 		t.Errorf("objects: %v, want the orphaned content object", keys)
 	}
 }
+
+// A store narrowed to some media types refuses the others before storing
+// anything, whatever the file's name says.
+func TestNarrowedMediaTypes(t *testing.T) {
+	f := setUp(t)
+	narrow := &documents.Store{Blob: f.store.Blob, Bucket: f.bucket, MediaTypes: []string{"application/pdf"}}
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
+	for _, tc := range []struct {
+		name    string
+		body    []byte
+		wantErr error
+	}{
+		{"a PNG named .pdf", png, documents.ErrForbiddenType},
+		{"a PDF", pdf(1, 2000), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := narrow.Upload(t.Context(), f.inst, bytes.NewReader(tc.body), "scan.pdf")
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Upload: %v, want %v", err, tc.wantErr)
+			}
+		})
+	}
+	if keys := f.keys(t, f.inst.String()+"/"); len(keys) != 1 {
+		t.Errorf("objects: %v, want only the PDF", keys)
+	}
+}
