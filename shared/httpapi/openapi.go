@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"sort"
 	"sync"
 )
@@ -85,10 +86,40 @@ func mergeInto(dst map[string]any, src any, fragment, where string) error {
 		return fmt.Errorf("OpenAPI fragment %s: %s is not an object", fragment, where)
 	}
 	for k, v := range entries {
-		if _, dup := dst[k]; dup {
+		prev, dup := dst[k]
+		if dup && where == "paths" {
+			// Two functions may serve one path with different methods (a
+			// citizen POSTs a request, staff GET the work list).
+			if err := mergePath(prev, v, fragment, k); err != nil {
+				return err
+			}
+			continue
+		}
+		if dup {
 			return fmt.Errorf("OpenAPI fragment %s: %s.%s is defined twice", fragment, where, k)
 		}
 		dst[k] = v
+	}
+	return nil
+}
+
+// mergePath adds src's operations to the path item dst; the path's
+// parameters must be the same in both, and no method may be defined twice.
+func mergePath(dst, src any, fragment, path string) error {
+	d, ok1 := dst.(map[string]any)
+	s, ok2 := src.(map[string]any)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("OpenAPI fragment %s: paths.%s is not an object", fragment, path)
+	}
+	for k, v := range s {
+		prev, dup := d[k]
+		switch {
+		case !dup:
+			d[k] = v
+		case k == "parameters" && reflect.DeepEqual(prev, v):
+		default:
+			return fmt.Errorf("OpenAPI fragment %s: paths.%s.%s is defined twice", fragment, path, k)
+		}
 	}
 	return nil
 }

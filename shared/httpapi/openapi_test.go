@@ -23,11 +23,30 @@ func TestOpenAPIMergesFragments(t *testing.T) {
 	}
 }
 
+// Two functions may serve one path with different methods.
+func TestOpenAPIMergesMethodsOfOnePath(t *testing.T) {
+	fsys := fstest.MapFS{
+		"openapi/a.json": {Data: []byte(`{"paths": {"/x": {"parameters": [1], "get": {"operationId": "a"}}}}`)},
+		"openapi/b.json": {Data: []byte(`{"paths": {"/x": {"parameters": [1], "post": {"operationId": "b"}}}}`)},
+	}
+	b, err := merge(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"operationId":"a"`) || !strings.Contains(string(b), `"operationId":"b"`) {
+		t.Errorf("merged: %s", b)
+	}
+}
+
 func TestOpenAPIRefusesDuplicates(t *testing.T) {
 	tests := map[string]fstest.MapFS{
-		"path twice": {
-			"openapi/a.json": {Data: []byte(`{"paths": {"/x": {}}}`)},
-			"openapi/b.json": {Data: []byte(`{"paths": {"/x": {}}}`)},
+		"operation twice": {
+			"openapi/a.json": {Data: []byte(`{"paths": {"/x": {"get": {}}}}`)},
+			"openapi/b.json": {Data: []byte(`{"paths": {"/x": {"get": {}}}}`)},
+		},
+		"path parameters differ": {
+			"openapi/a.json": {Data: []byte(`{"paths": {"/x": {"parameters": [1], "get": {}}}}`)},
+			"openapi/b.json": {Data: []byte(`{"paths": {"/x": {"parameters": [2], "post": {}}}}`)},
 		},
 		"schema twice": {
 			"openapi/a.json": {Data: []byte(`{"components": {"schemas": {"S": {}}}}`)},

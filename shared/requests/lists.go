@@ -5,10 +5,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ghiseu/ghiseu/shared/httpapi"
 )
 
 // Cursor is where a page of a list ends; the next page starts after it.
@@ -102,4 +106,25 @@ func Work(ctx context.Context, tx pgx.Tx, institution uuid.UUID, f WorkFilter, a
 	list = list[:limit]
 	last := list[limit-1]
 	return list, &Cursor{Deadline: last.Deadline.String(), ID: last.ID}, nil
+}
+
+// ParsePage reads a list's limit (1-100, def when absent) and cursor from
+// a query, with the fields at fault when they are wrong.
+func ParsePage(q url.Values, def int) (limit int, after *Cursor, errs []httpapi.FieldError) {
+	limit = def
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			errs = append(errs, httpapi.Field("limit", "limit.range", "Între 1 și 100.", "Between 1 and 100."))
+		}
+		limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		c, err := ParseCursor(v)
+		if err != nil {
+			errs = append(errs, httpapi.Field("cursor", "cursor.invalid", "Cursor nevalid.", "Invalid cursor."))
+		}
+		after = &c
+	}
+	return limit, after, errs
 }

@@ -306,5 +306,7 @@ func guardedRoutes(institution uuid.UUID) map[string]string {
 		"institutions":      "/api/institutions/" + institution.String() + "/staff",
 		"register-document": "/api/institutions/" + institution.String() + "/registers",
 		"filing-plan":       "/api/institutions/" + institution.String() + "/filing-plan",
+		"submit-request":    "/api/me/requests",
+		"handle-request":    "/api/institutions/" + institution.String() + "/requests",
 	}
 }

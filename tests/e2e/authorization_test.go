@@ -140,12 +140,44 @@ func matrix() map[string]expectations {
 		"POST /api/institutions/{institution}/registry-entries/{entry}/documents":                              staffOf(registrar, clerk, headOfDepartment, administrator, integration),
 		"POST /api/institutions/{institution}/registry-entries/{entry}/documents/{document}/versions":          staffOf(registrar, clerk, headOfDepartment, administrator, integration),
 		"GET /api/institutions/{institution}/registry-entries/{entry}/documents/{document}/versions/{version}": staffOf(registrar, clerk, headOfDepartment, signatory, secretaryGeneral, administrator),
+
+		// submit-request: citizens submit and follow their requests (row-level
+		// security and the applicant check hide the others'); staff who read
+		// requests see them; the status lookup is public.
+		"POST /api/institutions/{institution}/requests":                       citizensOnly(),
+		"GET /api/me/requests":                                                citizensOnly(),
+		"GET /api/institutions/{institution}/requests/{request}":              withCitizens(requestReaders()),
+		"GET /api/institutions/{institution}/requests/{request}/files/{file}": withCitizens(requestReaders()),
+		"POST /api/institutions/{institution}/requests/{request}/info":        citizensOnly(),
+		"GET /api/institutions/{institution}/request-status":                  public(),
+
+		// handle-request: the work list for whoever reads requests; actions
+		// for whoever resolves them, assignment for heads of department.
+		"GET /api/institutions/{institution}/requests":                         requestReaders(),
+		"POST /api/institutions/{institution}/requests/{request}/assignment":   staffOf(headOfDepartment, administrator),
+		"POST /api/institutions/{institution}/requests/{request}/start":        requestResolvers(),
+		"POST /api/institutions/{institution}/requests/{request}/info-request": requestResolvers(),
+		"POST /api/institutions/{institution}/requests/{request}/extension":    requestResolvers(),
+		"POST /api/institutions/{institution}/requests/{request}/resolution":   requestResolvers(),
+		"POST /api/institutions/{institution}/requests/{request}/rejection":    requestResolvers(),
+		"POST /api/institutions/{institution}/requests/{request}/forwarding":   requestResolvers(),
+		"POST /api/institutions/{institution}/requests/{request}/filing":       requestResolvers(),
 	}
 }
 
 // registryReaders: every staff role that holds registry.read.
 func registryReaders() expectations {
 	return staffOf(registrar, clerk, headOfDepartment, signatory, secretaryGeneral, auditor, administrator)
+}
+
+// requestReaders: every staff role that holds requests.read.
+func requestReaders() expectations {
+	return staffOf(clerk, headOfDepartment, secretaryGeneral, administrator)
+}
+
+// requestResolvers: every staff role that holds requests.resolve.
+func requestResolvers() expectations {
+	return staffOf(clerk, headOfDepartment, administrator)
 }
 
 // withCitizens: e, and citizens too (row-level security then shows them
@@ -249,5 +281,5 @@ func TestEveryRouteAuthorizesEveryCaller(t *testing.T) {
 
 // httpFunctions are the functions that serve HTTP routes.
 func httpFunctions() []string {
-	return []string{"auth", "assign-role", "audit-trail", "institutions", "register-document", "filing-plan"}
+	return []string{"auth", "assign-role", "audit-trail", "institutions", "register-document", "filing-plan", "submit-request", "handle-request"}
 }
