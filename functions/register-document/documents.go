@@ -44,7 +44,7 @@ func (s *server) singleUpload(w http.ResponseWriter, r *http.Request, inst uuid.
 		case "title":
 			b, err := io.ReadAll(io.LimitReader(part, 2001))
 			if err != nil {
-				uploadRefusal(w, fmt.Errorf("%w: %w", errTruncated, err))
+				uploadRefusal(w, fmt.Errorf("%w: %w", httpapi.ErrTruncated, err))
 				return documents.Uploaded{}, "", false
 			}
 			title = strings.TrimSpace(string(b))
@@ -53,7 +53,7 @@ func (s *server) singleUpload(w http.ResponseWriter, r *http.Request, inst uuid.
 				return documents.Uploaded{}, "", false
 			}
 		case "file":
-			up, err := s.docs.Upload(r.Context(), inst, &truncationReader{r: part}, declaredName(part))
+			up, err := s.docs.Upload(r.Context(), inst, &httpapi.TruncationReader{R: part}, httpapi.DeclaredFileName(part))
 			if err != nil {
 				if !uploadRefusal(w, err) {
 					s.refuse(w, "upload", err)

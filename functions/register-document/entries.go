@@ -29,9 +29,6 @@ import (
 // maxFilesPerRegistration bounds the files of one registration request.
 const maxFilesPerRegistration = 50
 
-// errTruncated: a multipart body ended in the middle of a file.
-var errTruncated = errors.New("upload truncated")
-
 // entryInput is the metadata of a registration, from the counter (HTTP) or
 // an event.
 type entryInput struct {
@@ -322,7 +319,7 @@ func (s *server) registerEntry(w http.ResponseWriter, r *http.Request) {
 			httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusBadRequest, Code: "malformed_multipart", Detail: err.Error()})
 			return
 		}
-		if !readEntryPart(w, parts, &in) {
+		if !httpapi.ReadJSONPart(w, parts, "entry", &in) {
 			return
 		}
 	default:
@@ -432,23 +429,6 @@ func (s *server) registerEntry(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusCreated, entryView(out.entry, register, out.docs))
 }
 
-// readEntryPart reads the first part of a registration, the entry's JSON.
-func readEntryPart(w http.ResponseWriter, parts *multipart.Reader, in *entryInput) bool {
-	part, err := parts.NextPart()
-	if err != nil || part.FormName() != "entry" {
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusBadRequest, Code: "malformed_multipart",
-			Detail: `the first part must be "entry", the entry's JSON; the files follow as "file" parts`})
-		return false
-	}
-	dec := json.NewDecoder(io.LimitReader(part, httpapi.MaxJSONBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(in); err != nil {
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusBadRequest, Code: "malformed_json", Detail: "entry: " + err.Error()})
-		return false
-	}
-	return true
-}
-
 // uploadParts streams every "file" part to storage, in order, and names
 // each with its title (or its file name).
 func (s *server) uploadParts(ctx context.Context, inst uuid.UUID, parts *multipart.Reader, titles []documentTitle) ([]attachment, error) {
@@ -459,7 +439,7 @@ func (s *server) uploadParts(ctx context.Context, inst uuid.UUID, parts *multipa
 			return files, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", errTruncated, err)
+			return nil, fmt.Errorf("%w: %w", httpapi.ErrTruncated, err)
 		}
 		if part.FormName() != "file" {
 			return nil, invalid{httpapi.Field(part.FormName(), "part.unexpected", "Parte neașteptată în cerere.", "Unexpected part in the request: only \"file\" parts follow the entry.")}
@@ -468,7 +448,7 @@ func (s *server) uploadParts(ctx context.Context, inst uuid.UUID, parts *multipa
 			return nil, invalid{httpapi.Field("file", "file.too_many",
 				fmt.Sprintf("Cel mult %d de fișiere.", maxFilesPerRegistration), fmt.Sprintf("At most %d files.", maxFilesPerRegistration))}
 		}
-		up, err := s.docs.Upload(ctx, inst, &truncationReader{r: part}, declaredName(part))
+		up, err := s.docs.Upload(ctx, inst, &httpapi.TruncationReader{R: part}, httpapi.DeclaredFileName(part))
 		if err != nil {
 			return nil, err
 		}
@@ -478,30 +458,6 @@ func (s *server) uploadParts(ctx context.Context, inst uuid.UUID, parts *multipa
 		}
 		files = append(files, attachment{title: title, file: up})
 	}
-}
-
-// declaredName is the file name exactly as the client sent it: Part.FileName
-// keeps only its base name, which would hide a hostile path from the
-// documents store's checks.
-func declaredName(part *multipart.Part) string {
-	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
-	if err != nil {
-		return part.FileName()
-	}
-	return params["filename"]
-}
-
-// truncationReader marks a part that ends before its boundary (the client
-// went away, or sent a broken body) as errTruncated, so that it is told
-// apart from our own failures.
-type truncationReader struct{ r io.Reader }
-
-func (t *truncationReader) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return n, fmt.Errorf("%w: %w", errTruncated, err)
-	}
-	return n, err
 }
 
 func entryPath(e registry.Entry) string {

@@ -128,7 +128,7 @@ func uploadRefusal(w http.ResponseWriter, err error) bool {
 	case errors.Is(err, documents.ErrForbiddenType):
 		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusUnsupportedMediaType, Code: "file_type_not_allowed",
 			Detail: "the file's content is not an accepted type (PDF, images, office documents, text); executables are refused whatever their name"})
-	case errors.Is(err, errTruncated):
+	case errors.Is(err, httpapi.ErrTruncated):
 		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusBadRequest, Code: "upload_truncated",
 			Detail: "the upload ended before the file did: send it again"})
 	default:

@@ -41,7 +41,13 @@ func authPlatform(t *testing.T) *platform {
 // the mailed link, and returns a browser signed in to it.
 func signUpVerified(t *testing.T, p *platform, mp *mailpit, email, password string) *apiClient {
 	t.Helper()
-	c := newBrowser(t, p.functions["auth"])
+	return signUpVerifiedAt(t, p.functions["auth"], mp, email, password)
+}
+
+// signUpVerifiedAt signs up through base (the auth function, or a gateway).
+func signUpVerifiedAt(t *testing.T, base string, mp *mailpit, email, password string) *apiClient {
+	t.Helper()
+	c := newBrowser(t, base)
 	c.do(http.MethodPost, "/api/auth/signup", map[string]string{"kind": "person", "email": email, "password": password,
 		"displayName": "Ștefan Țăranu", "cnp": newCNP(t)}).want(t, http.StatusAccepted)
 	token := mp.waitForLink(email, 1)

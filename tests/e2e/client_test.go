@@ -117,9 +117,16 @@ func newMailpit(t *testing.T) *mailpit {
 }
 
 type mailMessage struct {
-	ID      string `json:"ID"`
-	Subject string `json:"Subject"`
-	Text    string `json:"Text"`
+	ID          string           `json:"ID"`
+	Subject     string           `json:"Subject"`
+	Text        string           `json:"Text"`
+	Attachments []mailAttachment `json:"Attachments"`
+}
+
+type mailAttachment struct {
+	FileName    string `json:"FileName"`
+	ContentType string `json:"ContentType"`
+	Size        int64  `json:"Size"`
 }
 
 // messagesTo returns the messages sent to addr, newest first.

@@ -32,7 +32,9 @@ import (
 // client signed in as a demo account ("" for an anonymous one).
 func registryPlatform(t *testing.T, maxFile int) (*platform, func(email string) *apiClient) {
 	t.Helper()
-	p := startPlatform(t, "", map[string]string{"DOCUMENTS_MAX_FILE_SIZE": fmt.Sprint(maxFile)}, "register-document")
+	// submit-request takes every registration (and acknowledges those not
+	// of a request): without it, they would wait for it in the broker.
+	p := startPlatform(t, "", map[string]string{"DOCUMENTS_MAX_FILE_SIZE": fmt.Sprint(maxFile)}, "register-document", "submit-request")
 	ctx := context.Background()
 	protector, err := pii.New(pii.KeysConfig{Keys: "1:" + testKey(), IndexKey: testKey()})
 	if err != nil {
@@ -70,15 +72,22 @@ type filePart struct {
 // ends the request early.
 func (c *apiClient) register(path string, entry string, files ...filePart) response {
 	c.t.Helper()
+	return c.postMultipart(path, "entry", entry, files)
+}
+
+// postMultipart posts multipart/form-data: a JSON part named name, then
+// one "file" part per file, streamed.
+func (c *apiClient) postMultipart(path, name, body string, files []filePart, headers ...string) response {
+	c.t.Helper()
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
 		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", `form-data; name="entry"`)
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q`, name))
 		h.Set("Content-Type", "application/json")
 		part, err := mw.CreatePart(h)
 		if err == nil {
-			_, err = io.WriteString(part, entry)
+			_, err = io.WriteString(part, body)
 		}
 		for _, f := range files {
 			if err != nil {
@@ -98,7 +107,15 @@ func (c *apiClient) register(path string, entry string, files ...filePart) respo
 		c.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+c.bearer)
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	if c.ip != "" {
+		req.Header.Set("X-Forwarded-For", c.ip)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return response{status: 0, body: []byte(err.Error())}
