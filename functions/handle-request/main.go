@@ -5,6 +5,7 @@
 // reject, forward to the competent institution, or file away. Each action
 // is one requests.Action: a history row, an event and an audit row. A
 // resolution's answer is sent to the registry to be registered as outgoing.
+// A daily tick reminds clerks of the requests whose deadline is near.
 package main
 
 import (
@@ -32,6 +33,9 @@ type config struct {
 	DocumentsBucket string `envconfig:"S3_BUCKET_DOCUMENTS" required:"true"`
 	// MaxFileSize is the largest answer document accepted, in bytes (200 MiB).
 	MaxFileSize int64 `envconfig:"DOCUMENTS_MAX_FILE_SIZE" default:"209715200"`
+	// ReminderDays: the daily deadline watch reminds of an open request
+	// when its deadline is this many days away (0: the last day).
+	ReminderDays []int `envconfig:"REQUEST_REMINDER_DAYS" default:"3,1,0"`
 }
 
 func main() {
@@ -49,7 +53,7 @@ func main() {
 		if err != nil {
 			return runtime.Function{}, err
 		}
-		s := &server{pool: pool, outbox: outbox, log: log,
+		s := &server{pool: pool, outbox: outbox, log: log, reminderDays: cfg.ReminderDays,
 			docs: &documents.Store{Blob: store, Bucket: cfg.DocumentsBucket, MaxSize: cfg.MaxFileSize}}
 		router, err := access.NewRouter(&access.Authenticator{Pool: pool}, log)
 		if err != nil {
@@ -58,6 +62,8 @@ func main() {
 		s.routes(router)
 		mux := http.NewServeMux()
 		mux.Handle("/api/", router)
+		// The Broker posts the deadline watch's daily tick to the root.
+		mux.Handle("POST /{$}", runtime.EventsHTTPHandler(log, outbox.Catalogue(), runtime.EventHandlerFunc(s.watchDeadlines)))
 		return runtime.Function{
 			Handler: mux,
 			Checks:  []runtime.Check{{Name: "database", Check: db.Ping(pool)}},

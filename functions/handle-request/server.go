@@ -34,6 +34,8 @@ type server struct {
 	outbox *events.Outbox
 	docs   *documents.Store
 	log    *slog.Logger
+	// reminderDays: see config.ReminderDays.
+	reminderDays []int
 }
 
 // actionRoute is an action's path, the action and the permission it needs.

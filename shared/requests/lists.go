@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ghiseu/ghiseu/shared/deadlines"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
 )
 
@@ -127,4 +128,38 @@ func ParsePage(q url.Values, def int) (limit int, after *Cursor, errs []httpapi.
 		after = &c
 	}
 	return limit, after, errs
+}
+
+// Due lists the open requests of every institution whose deadline is
+// days away from today, for each of days (0: today is the last day), with
+// the id of their latest change. tx is in platform scope.
+func Due(ctx context.Context, tx pgx.Tx, today deadlines.Date, days []int) ([]Request, []int64, error) {
+	rows, err := tx.Query(ctx, `SELECT `+requestColumns+`, (SELECT max(h.id) FROM request_history h
+			WHERE h.institution_id = r.institution_id AND h.request_id = r.id)`+requestFrom+`
+		WHERE r.closed_at IS NULL AND r.deadline IS NOT NULL AND (r.deadline - $1::date) = ANY($2)
+		ORDER BY r.deadline, r.institution_id, r.id`, today.String(), days)
+	if err != nil {
+		return nil, nil, fmt.Errorf("due requests: %w", err)
+	}
+	var last []int64
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Request, error) {
+		var id int64
+		r, err := scanRequest(extraColumn{row, &id})
+		last = append(last, id)
+		return r, err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("due requests: %w", err)
+	}
+	return list, last, nil
+}
+
+// extraColumn scans a request row followed by one more column.
+type extraColumn struct {
+	pgx.CollectableRow
+	extra any
+}
+
+func (e extraColumn) Scan(dest ...any) error {
+	return e.CollectableRow.Scan(append(dest, e.extra)...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -395,5 +396,51 @@ func TestWorkListAndPublicStatus(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The deadline watch finds the open requests whose deadline is the given
+// days away, in every institution, with their latest change.
+func TestDueFindsOpenRequestsNearTheirDeadline(t *testing.T) {
+	f := setUp(t)
+	ctx := context.Background()
+	today := deadlines.DateOf(time.Now())
+	var want []uuid.UUID
+	for _, tc := range []struct {
+		daysLeft int
+		closed   bool
+		due      bool
+	}{{3, false, true}, {1, false, true}, {0, false, true}, {2, false, false}, {5, false, false}, {1, true, false}} {
+		r, _ := f.submit(t, requesttypes.Petition, true, time.Now())
+		if tc.closed {
+			if _, _, err := f.apply(r.ID, requests.Action{Kind: requests.ActReject, By: staff, Note: "nu"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.d.Owner.Exec(ctx, `UPDATE request SET deadline = $2::date WHERE id = $1`, r.ID, today.AddDays(tc.daysLeft).String()); err != nil {
+			t.Fatal(err)
+		}
+		if tc.due {
+			want = append(want, r.ID)
+		}
+	}
+	var got []uuid.UUID
+	err := db.PlatformTx(ctx, f.d.App, func(tx pgx.Tx) error {
+		due, last, err := requests.Due(ctx, tx, today, []int{3, 1, 0})
+		for i, r := range due {
+			got = append(got, r.ID)
+			if last[i] < 1 {
+				t.Errorf("request %s: latest change %d", r.ID, last[i])
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(want, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	slices.SortFunc(got, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	if !slices.Equal(got, want) {
+		t.Errorf("due %v, want %v", got, want)
 	}
 }
