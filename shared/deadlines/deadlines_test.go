@@ -47,6 +47,12 @@ func TestDeadline(t *testing.T) {
 		{"PI ends on Good Friday 2027, then 1 May and Easter", ro(2027, time.April, 19, 9, 0), pi, d(2027, time.May, 4)},
 		{"PI ends on Rusalii Monday and Children's Day 2026", ro(2026, time.May, 21, 9, 0), pi, d(2026, time.June, 2)},
 
+		// Sf. Andrei (30 November) and Ziua Națională (1 December).
+		{"PI ends on Sf. Andrei 2026, then 1 December", ro(2026, time.November, 19, 9, 0), pi, d(2026, time.December, 2)},
+		{"PI ends on 1 December 2026", ro(2026, time.November, 20, 9, 0), pi, d(2026, time.December, 2)},
+		{"petition over 1 December ends on a weekday", ro(2026, time.November, 2, 9, 0), petition, d(2026, time.December, 3)},
+		{"PI ends on 1 December 2027, a Wednesday", ro(2027, time.November, 20, 9, 0), pi, d(2027, time.December, 2)},
+
 		// Christmas and New Year, and 6–7 January.
 		{"PI ends on Christmas 2026", ro(2026, time.December, 14, 9, 0), pi, d(2026, time.December, 28)},
 		{"petition ends on 1 January 2027", ro(2026, time.December, 1, 9, 0), petition, d(2027, time.January, 4)},
