@@ -23,6 +23,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
 	"github.com/ghiseu/ghiseu/shared/institutions"
+	"github.com/ghiseu/ghiseu/shared/registry"
 	"github.com/ghiseu/ghiseu/shared/requests"
 )
 
@@ -258,8 +259,13 @@ func (s *server) act(route actionRoute) http.HandlerFunc {
 			if a.Kind != requests.ActResolve {
 				return nil
 			}
-			// The answer goes to the registry as an outgoing document.
-			e, err := s.outbox.Catalogue().New(events.TypeDocumentReceived, Source, inst, requests.Answer(req, a.Files))
+			// The answer goes to the registry as an outgoing document, to
+			// whoever the request's entry says sent it.
+			entry, err := registry.Get(ctx, tx, inst, req.Entry)
+			if err != nil {
+				return err
+			}
+			e, err := s.outbox.Catalogue().New(events.TypeDocumentReceived, Source, inst, requests.Answer(req, entry.Sender, a.Files))
 			if err != nil {
 				return err
 			}

@@ -20,6 +20,7 @@ type Received struct {
 	Direction       string             `json:"direction"`
 	Channel         string             `json:"channel"`
 	Sender          string             `json:"sender,omitempty"`
+	Recipient       string             `json:"recipient,omitempty"`
 	Subject         string             `json:"subject"`
 	Attachments     int                `json:"attachments"`
 	Confidentiality string             `json:"confidentiality"`
@@ -58,12 +59,12 @@ func Submission(r Request, sender string, files []File) Received {
 }
 
 // Answer is what the registry registers of a request's answer: an
-// outgoing document linked to the request's entry, which its applicant
-// may see.
-func Answer(r Request, files []File) Received {
+// outgoing document to recipient (who sent the request: its entry's
+// sender), linked to the request's entry, which its applicant may see.
+func Answer(r Request, recipient string, files []File) Received {
 	entry := r.Entry
-	return received(r, files, Received{Direction: "outgoing", Subject: "Răspuns: " + r.Title, AnswersEntryID: &entry,
-		Reference: Reference(r.ID, true)})
+	return received(r, files, Received{Direction: "outgoing", Recipient: recipient, Subject: "Răspuns: " + r.Title,
+		AnswersEntryID: &entry, Reference: Reference(r.ID, true)})
 }
 
 func received(r Request, files []File, d Received) Received {
