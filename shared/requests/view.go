@@ -43,6 +43,8 @@ type RegistrationView struct {
 	Year             int       `json:"year"`
 	RegisteredAt     time.Time `json:"registeredAt"`
 	VerificationCode string    `json:"verificationCode"`
+	// ReceiptURL is where the applicant (and staff) download the receipt.
+	ReceiptURL string `json:"receiptUrl"`
 }
 
 // AnswerNumber is the registration of the institution's answer.
@@ -58,7 +60,8 @@ func Summarize(r Request, now time.Time) Summary {
 		DepartmentID: r.Department, AssigneeID: ptr(r.Assignee), ClosedAt: r.ClosedAt, Revision: r.Revision}
 	if r.Number != 0 {
 		s.Registration = &RegistrationView{EntryID: r.Entry, RegisterCode: r.RegisterCode, Number: r.Number, Year: r.Year,
-			RegisteredAt: *r.RegisteredAt, VerificationCode: r.VerificationCode}
+			RegisteredAt: *r.RegisteredAt, VerificationCode: r.VerificationCode,
+			ReceiptURL: "/api/institutions/" + r.Institution.String() + "/registry-entries/" + r.Entry.String() + "/receipt"}
 	}
 	if r.Deadline != nil {
 		d := r.Deadline.String()
