@@ -137,21 +137,26 @@ func (m *mailpit) messagesTo(addr string) []mailMessage {
 		m.t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	// The search lists summaries (attachments as a count); each message
+	// is then read whole.
 	var list struct {
-		Messages []mailMessage `json:"messages"`
+		Messages []struct {
+			ID string `json:"ID"`
+		} `json:"messages"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
 		m.t.Fatal(err)
 	}
+	msgs := make([]mailMessage, len(list.Messages))
 	for i, msg := range list.Messages {
 		r, err := http.Get(m.base + "/api/v1/message/" + msg.ID)
 		if err != nil {
 			m.t.Fatal(err)
 		}
-		_ = json.NewDecoder(r.Body).Decode(&list.Messages[i])
+		_ = json.NewDecoder(r.Body).Decode(&msgs[i])
 		r.Body.Close()
 	}
-	return list.Messages
+	return msgs
 }
 
 var linkToken = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
