@@ -1,6 +1,7 @@
 // Package seed fills a local stack with a demo a developer can sign in to:
-// the Municipality of Lugoj with its organisation chart, two institutions
-// under it, one staff account per role and one verified citizen.
+// the Municipality of Lugoj with its organisation chart, registers and the
+// request types citizens may submit online, two institutions under it, one
+// staff account per role and one verified citizen.
 //
 // Every row has a deterministic id (a name-based UUID), so a second run
 // finds what the first one made and changes nothing; rows a developer
@@ -162,6 +163,7 @@ func Demo(ctx context.Context, pool *pgxpool.Pool, protector *pii.Protector, pas
 		for _, step := range []func(context.Context, pgx.Tx) (int, error){
 			seedInstitutions,
 			seedRegisters,
+			seedRequestTypes,
 			func(ctx context.Context, tx pgx.Tx) (int, error) { return seedStaff(ctx, tx, hash) },
 			func(ctx context.Context, tx pgx.Tx) (int, error) { return seedCitizen(ctx, tx, citizen, hash) },
 		} {

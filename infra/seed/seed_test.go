@@ -12,8 +12,10 @@ import (
 	"github.com/ghiseu/ghiseu/infra/seed"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/db/dbtest"
+	"github.com/ghiseu/ghiseu/shared/forms"
 	"github.com/ghiseu/ghiseu/shared/institutions"
 	"github.com/ghiseu/ghiseu/shared/pii"
+	"github.com/ghiseu/ghiseu/shared/requesttypes"
 )
 
 const password = "parola demonstrației, destul de lungă"
@@ -31,7 +33,8 @@ func protector(t *testing.T) *pii.Protector {
 func counts(t *testing.T, d *dbtest.DB) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	for _, table := range []string{"institution", "department", "account", "role_assignment", "audit_log", "email_token", "outbox"} {
+	for _, table := range []string{"institution", "department", "account", "role_assignment", "audit_log", "email_token", "outbox",
+		"register", "request_type", "request_type_version"} {
 		var n int
 		// The owner is under FORCEd row-level security too: count in platform scope.
 		err := db.PlatformTx(context.Background(), d.Owner, func(tx pgx.Tx) error {
@@ -57,6 +60,9 @@ func TestSeedTwiceChangesNothing(t *testing.T) {
 	first := counts(t, d)
 	if first["institution"] != 3 || first["account"] != len(seed.Accounts())+1 || first["role_assignment"] != len(seed.Accounts()) {
 		t.Fatalf("after the first run: %v", first)
+	}
+	if first["request_type"] != 5 || first["request_type_version"] != 5 {
+		t.Fatalf("after the first run: %d request types, %d versions; want Lugoj's 5", first["request_type"], first["request_type_version"])
 	}
 	if first["audit_log"] != 1 || first["email_token"] != 0 || first["outbox"] != 0 {
 		t.Fatalf("the seed should audit once and mail nothing: %v", first)
@@ -227,4 +233,93 @@ func TestSeedAccountsHaveTheirRolesAndPassword(t *testing.T) {
 			t.Fatalf("citizen: %s verified=%v masked=%q", kind, verified, masked)
 		}
 	})
+}
+
+// Lugoj offers its five request types, published, each with a form that
+// compiles, its competent department, its legal term and the general
+// register; anyone can read them.
+func TestSeedRequestTypesArePublished(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	if err := seed.Demo(ctx, d.App, protector(t), password); err != nil {
+		t.Fatal(err)
+	}
+	lugoj := seed.InstitutionID(seed.LugojCIF)
+	var catalogue []requesttypes.Version
+	// As the public catalogue reads it: a transaction acting for nobody.
+	err := db.ScopedTx(ctx, d.App, db.Scope{}, func(tx pgx.Tx) (err error) {
+		catalogue, err = requesttypes.Published(ctx, tx, lugoj)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCode := map[string]requesttypes.Version{}
+	for _, v := range catalogue {
+		byCode[v.Code] = v
+	}
+	tests := []struct {
+		code, department, regime string
+		days                     int
+		workingDays, verified    bool
+		required, optional       []string // attachment kinds
+		formRequires             []string
+	}{
+		{"petitie", "RRPA", requesttypes.Petition, 0, false, false, nil, []string{"anexe"}, []string{"name", "address", "subject", "text"}},
+		{"informatii-publice", "RRPA", requesttypes.PublicInformation, 0, false, true, nil, nil, []string{"name", "information"}},
+		{"certificat-urbanism", "DT-UAT", requesttypes.Custom, 30, false, true, []string{"plan-situatie", "extras-cf"}, nil,
+			[]string{"cadastralNumber", "purpose"}},
+		{"certificat-fiscal", "DE-ITL", requesttypes.Custom, 2, true, true, nil, []string{"imputernicire"}, []string{"personType", "purpose"}},
+		{"audienta", "CAB", requesttypes.Custom, 30, false, true, nil, nil, []string{"name", "preferredDate", "topic"}},
+	}
+	if len(catalogue) != len(tests) {
+		t.Errorf("the catalogue has %d types, want %d", len(catalogue), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			v, ok := byCode[tt.code]
+			if !ok {
+				t.Fatalf("%s is not offered", tt.code)
+			}
+			if v.Type != seed.RequestTypeID(seed.LugojCIF, tt.code) || v.Version != 1 || v.PublishedAt == nil || v.Name == "" || v.Description == "" {
+				t.Errorf("%+v", v)
+			}
+			if v.Department != seed.DepartmentID(seed.LugojCIF, tt.department) || v.Register != seed.RegisterID(seed.LugojCIF, "I") {
+				t.Errorf("department %s, register %s", v.Department, v.Register)
+			}
+			if v.Regime != tt.regime || v.CustomDays != tt.days || v.WorkingDays != tt.workingDays || v.VerifiedIdentity != tt.verified {
+				t.Errorf("regime %s, %d days (working %v), verified identity %v", v.Regime, v.CustomDays, v.WorkingDays, v.VerifiedIdentity)
+			}
+			var required, optional []string
+			for _, a := range v.Attachments {
+				if a.Title == "" || len(a.MediaTypes) == 0 || a.MaxSize <= 0 || a.MaxSize > 200<<20 {
+					t.Errorf("attachment %+v", a)
+				}
+				if a.Required {
+					required = append(required, a.Kind)
+				} else {
+					optional = append(optional, a.Kind)
+				}
+			}
+			if !slices.Equal(required, tt.required) || !slices.Equal(optional, tt.optional) {
+				t.Errorf("attachments: required %v, optional %v; want %v, %v", required, optional, tt.required, tt.optional)
+			}
+			form, err := forms.Compile(v.Form)
+			if err != nil {
+				t.Fatalf("the stored form does not compile: %v", err)
+			}
+			fields := map[string]bool{}
+			for _, f := range form.Fields() {
+				fields[f.Path] = f.Required
+			}
+			for _, name := range tt.formRequires {
+				if !fields[name] {
+					t.Errorf("the form does not require %s: %v", name, fields)
+				}
+			}
+			if tt.code == "petitie" && fields["cnp"] {
+				t.Error("the petition requires a CNP: OG 27/2002 asks for a name and an address")
+			}
+		})
+	}
 }

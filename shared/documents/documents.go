@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"slices"
 	"strings"
 	"time"
@@ -172,7 +173,9 @@ func (s *Store) Upload(ctx context.Context, institution uuid.UUID, r io.Reader, 
 	if err != nil {
 		return Uploaded{}, fmt.Errorf("upload: %w", err)
 	}
-	if len(s.MediaTypes) > 0 && !slices.Contains(s.MediaTypes, mediaType) {
+	// The narrowed types name no parameters ("text/plain" takes
+	// "text/plain; charset=utf-8").
+	if base, _, _ := mime.ParseMediaType(mediaType); len(s.MediaTypes) > 0 && !slices.Contains(s.MediaTypes, base) {
 		return Uploaded{}, fmt.Errorf("upload: %w: %s is not one of %s", ErrForbiddenType, mediaType, strings.Join(s.MediaTypes, ", "))
 	}
 	body := io.MultiReader(&byteReader{b: head}, lr)

@@ -448,7 +448,7 @@ func TestRollbackAfterUploadKeepsObject(t *testing.T) {
 // anything, whatever the file's name says.
 func TestNarrowedMediaTypes(t *testing.T) {
 	f := setUp(t)
-	narrow := &documents.Store{Blob: f.store.Blob, Bucket: f.bucket, MediaTypes: []string{"application/pdf"}}
+	narrow := &documents.Store{Blob: f.store.Blob, Bucket: f.bucket, MediaTypes: []string{"application/pdf", "text/plain"}}
 	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
 	for _, tc := range []struct {
 		name    string
@@ -457,6 +457,7 @@ func TestNarrowedMediaTypes(t *testing.T) {
 	}{
 		{"a PNG named .pdf", png, documents.ErrForbiddenType},
 		{"a PDF", pdf(1, 2000), nil},
+		{"text, whatever its charset", []byte("Cerere de audiență, text simplu."), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := narrow.Upload(t.Context(), f.inst, bytes.NewReader(tc.body), "scan.pdf")
@@ -465,7 +466,7 @@ func TestNarrowedMediaTypes(t *testing.T) {
 			}
 		})
 	}
-	if keys := f.keys(t, f.inst.String()+"/"); len(keys) != 1 {
-		t.Errorf("objects: %v, want only the PDF", keys)
+	if keys := f.keys(t, f.inst.String()+"/"); len(keys) != 2 {
+		t.Errorf("objects: %v, want only the PDF and the text", keys)
 	}
 }

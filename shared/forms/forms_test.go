@@ -13,9 +13,13 @@ import (
 	"github.com/ghiseu/ghiseu/shared/httpapi"
 )
 
+// formsDir holds the demo's request forms (the Lugoj seed publishes them):
+// real forms, written as an administrator would.
+const formsDir = "../../infra/seed/requesttypes/"
+
 func load(t testing.TB, name string) *Form {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name + ".json")
+	b, err := os.ReadFile(formsDir + name + ".json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +60,12 @@ func TestValidForms(t *testing.T) {
 			}
 		})
 	}
+	// OG 27/2002 asks a petitioner for a name and an address, not a CNP.
+	t.Run("petitie without a CNP", func(t *testing.T) {
+		if errs := load(t, "petitie").Validate([]byte(with(t, "petitie", map[string]any{"cnp": nil}))); errs != nil {
+			t.Fatalf("a petition without a CNP refused: %+v", errs)
+		}
+	})
 }
 
 // with returns the valid submission of form with top-level keys replaced
@@ -391,7 +401,8 @@ func TestFields(t *testing.T) {
 	for _, f := range fields {
 		by[f.Path] = f
 	}
-	if f := by["cnp"]; !f.Required || f.Pattern != `^[1-9]\d{12}$` || f.Title != "CNP" || f.TitleEn != "Personal numeric code" || f.Description == "" {
+	// OG 27/2002 asks a petitioner for a name and an address, not a CNP.
+	if f := by["cnp"]; f.Required || f.Pattern != `^[1-9]\d{12}$` || f.Title != "CNP" || f.TitleEn != "Personal numeric code" || f.Description == "" {
 		t.Errorf("cnp: %+v", f)
 	}
 	if f := by["email"]; f.Required || f.Format != "email" {
@@ -557,7 +568,7 @@ func FuzzValidate(f *testing.F) {
 
 func FuzzCompile(f *testing.F) {
 	for _, name := range []string{"petitie", "informatii-publice", "certificat-urbanism", "certificat-fiscal", "audienta"} {
-		b, err := os.ReadFile("testdata/" + name + ".json")
+		b, err := os.ReadFile(formsDir + name + ".json")
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -110,10 +110,11 @@ func NewDraft(ctx context.Context, tx pgx.Tx, v Version) (Version, error) {
 		return Version{}, ErrDraftExists
 	}
 	v.Version = last + 1
-	if v, err = insertVersion(ctx, tx, v); err != nil {
+	made, err := insertVersion(ctx, tx, v)
+	if err != nil {
 		return Version{}, fmt.Errorf("new draft of %s: %w", v.Type, err)
 	}
-	return v, nil
+	return made, nil
 }
 
 func insertVersion(ctx context.Context, tx pgx.Tx, v Version) (Version, error) {
@@ -209,6 +210,27 @@ func GetVersion(ctx context.Context, tx pgx.Tx, institution, typ uuid.UUID, vers
 	return v, nil
 }
 
+// LockVersion reads one version like GetVersion (version >= 1) and locks
+// it until tx ends, so that a change checked against what was read (an
+// If-Match) cannot race another change of the same version.
+func LockVersion(ctx context.Context, tx pgx.Tx, institution, typ uuid.UUID, version int) (Version, error) {
+	rows, err := tx.Query(ctx, `SELECT `+versionColumns+`
+		FROM request_type_version v JOIN request_type t ON t.institution_id = v.institution_id AND t.id = v.type_id
+		WHERE v.institution_id = $1 AND v.type_id = $2 AND v.version = $3
+		FOR UPDATE OF v`, institution, typ, version)
+	if err != nil {
+		return Version{}, fmt.Errorf("lock request type %s/%d: %w", typ, version, err)
+	}
+	v, err := pgx.CollectExactlyOneRow(rows, scanVersion)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Version{}, ErrNotFound
+	}
+	if err != nil {
+		return Version{}, fmt.Errorf("lock request type %s/%d: %w", typ, version, err)
+	}
+	return v, nil
+}
+
 // Published lists the catalogue of an institution: the newest published
 // version of every type not withdrawn, by name. An institution offers tens
 // of types, so there is no pagination.
@@ -227,6 +249,38 @@ func Published(ctx context.Context, tx pgx.Tx, institution uuid.UUID) ([]Version
 	vs, err := pgx.CollectRows(rows, scanVersion)
 	if err != nil {
 		return nil, fmt.Errorf("published request types: %w", err)
+	}
+	return vs, nil
+}
+
+// GetType reads a request type, withdrawn or not.
+func GetType(ctx context.Context, tx pgx.Tx, institution, typ uuid.UUID) (Type, error) {
+	t := Type{Institution: institution, ID: typ}
+	err := tx.QueryRow(ctx, `SELECT code, created_at, withdrawn_at FROM request_type WHERE institution_id = $1 AND id = $2`,
+		institution, typ).Scan(&t.Code, &t.CreatedAt, &t.WithdrawnAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Type{}, ErrNotFound
+	}
+	if err != nil {
+		return Type{}, fmt.Errorf("get request type %s: %w", typ, err)
+	}
+	return t, nil
+}
+
+// Versions lists every version of a type the transaction may see, drafts
+// included (row-level security shows drafts to the institution only), the
+// newest first. A type has a handful of versions: no pagination.
+func Versions(ctx context.Context, tx pgx.Tx, institution, typ uuid.UUID) ([]Version, error) {
+	rows, err := tx.Query(ctx, `SELECT `+versionColumns+`
+		FROM request_type_version v JOIN request_type t ON t.institution_id = v.institution_id AND t.id = v.type_id
+		WHERE v.institution_id = $1 AND v.type_id = $2
+		ORDER BY v.version DESC`, institution, typ)
+	if err != nil {
+		return nil, fmt.Errorf("versions of request type %s: %w", typ, err)
+	}
+	vs, err := pgx.CollectRows(rows, scanVersion)
+	if err != nil {
+		return nil, fmt.Errorf("versions of request type %s: %w", typ, err)
 	}
 	return vs, nil
 }

@@ -163,3 +163,77 @@ func TestVersionsArePublishedAndThenImmutable(t *testing.T) {
 }
 
 var errAny = errors.New("any error")
+
+// The institution sees every version of a type, drafts included, newest
+// first; anyone else sees only the published ones. GetType tells a
+// withdrawn type.
+func TestVersionsAndType(t *testing.T) {
+	f := setUp(t)
+	var typ requesttypes.Type
+	err := f.tx(t, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if typ, _, err = requesttypes.Create(ctx, tx, requesttypes.Type{Institution: f.inst, Code: "audienta"}, f.version("Audiență")); err != nil {
+			return err
+		}
+		if _, err = requesttypes.Publish(ctx, tx, f.inst, typ.ID, uuid.Nil); err != nil {
+			return err
+		}
+		v := f.version("Audiență la primar")
+		v.Type = typ.ID
+		_, err = requesttypes.NewDraft(ctx, tx, v)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		scope db.Scope
+		want  []int
+	}{
+		{"the institution", db.Scope{Institution: f.inst}, []int{2, 1}},
+		{"anyone else", db.Scope{}, []int{1}},
+		{"another institution", db.Scope{Institution: uuid.New()}, []int{1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var vs []requesttypes.Version
+			err := db.ScopedTx(ctx, f.d.App, tc.scope, func(tx pgx.Tx) (err error) {
+				vs, err = requesttypes.Versions(ctx, tx, f.inst, typ.ID)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for _, v := range vs {
+				got = append(got, v.Version)
+				if v.Code != "audienta" || v.Type != typ.ID {
+					t.Errorf("version %d: %+v", v.Version, v)
+				}
+			}
+			if len(got) != len(tc.want) || (len(got) > 0 && got[0] != tc.want[0]) || (len(got) > 1 && got[1] != tc.want[1]) {
+				t.Fatalf("versions %v, want %v", got, tc.want)
+			}
+		})
+	}
+	get := func(id uuid.UUID) (requesttypes.Type, error) {
+		var got requesttypes.Type
+		err := f.tx(t, func(ctx context.Context, tx pgx.Tx) (err error) {
+			got, err = requesttypes.GetType(ctx, tx, f.inst, id)
+			return err
+		})
+		return got, err
+	}
+	if got, err := get(typ.ID); err != nil || got.Code != "audienta" || got.WithdrawnAt != nil || got.CreatedAt.IsZero() {
+		t.Fatalf("GetType: %+v, %v", got, err)
+	}
+	if _, err := get(uuid.New()); !errors.Is(err, requesttypes.ErrNotFound) {
+		t.Fatalf("GetType of an unknown type: %v", err)
+	}
+	if err := f.tx(t, func(ctx context.Context, tx pgx.Tx) error { return requesttypes.Withdraw(ctx, tx, f.inst, typ.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := get(typ.ID); err != nil || got.WithdrawnAt == nil {
+		t.Fatalf("GetType after withdrawal: %+v, %v", got, err)
+	}
+}
