@@ -1,12 +1,27 @@
-// Command notify mails people what the platform has to tell them. For now it
-// mails account holders their one-time links: to verify their address and to
-// reset their password. Events carry the account's id, never its address:
-// notify reads the address from the account, so no personal data travels
-// through the Broker.
+// Command notify tells people what the platform has to tell them: account
+// holders their one-time links (to verify their address, to reset their
+// password), citizens every step of their requests (registered, with the
+// registration receipt attached; information asked for, extended,
+// resolved, rejected, forwarded, filed away), and clerks the requests
+// assigned to them and the deadlines coming up. By mail, by text message
+// when the account has a phone and the template a text for it, and in the
+// app for signed-in accounts.
+//
+// Events carry ids, never personal data: notify reads the address, the
+// phone and what the notification says from the database, when it sends.
+//
+// Each event is turned, in one transaction, into queued messages (one per
+// channel and recipient) and in-app notifications; the messages are then
+// sent at once, and whatever could not be sent is retried from the queue
+// with backoff by a PingSource tick. The message table's unique key (the
+// event, the channel, the recipient) means a redelivered event never
+// notifies twice. It also serves the in-app notifications of the signed-in
+// account, and the institutions' templates and failed messages.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,128 +35,248 @@ import (
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/mail"
+	"github.com/ghiseu/ghiseu/shared/requests"
 	"github.com/ghiseu/ghiseu/shared/runtime"
+	"github.com/ghiseu/ghiseu/shared/sms"
 )
 
 // Consumer is notify's name in the inbox.
 const Consumer = "notify"
 
-// mailTemplates names the mail (shared/mail/templates/<name>) of each event
-// type notify handles. Adding an event type is a line here, its templates,
-// and its Trigger in k8s/base/functions/notify/triggers.yaml.
-func mailTemplates() map[string]string {
-	return map[string]string{
-		events.TypeAccountVerificationRequested:  "account-verification",
-		events.TypeAccountPasswordResetRequested: "password-reset",
-	}
+// PingType is the type of the PingSource's events: each tick sends every
+// message that is due.
+const PingType = "dev.knative.sources.ping"
+
+// Channels of a message.
+const (
+	channelEmail = "email"
+	channelSMS   = "sms"
+)
+
+// Options tunes notify; main reads them from the environment.
+type Options struct {
+	// PublicURL is where people reach the platform: links to requests and
+	// the receipts' verification address start with it.
+	PublicURL string
+	// RetryBase is the wait after a message's first failed attempt; it
+	// doubles with each attempt up to RetryMax (with jitter, so messages
+	// that failed together are not retried together).
+	RetryBase, RetryMax time.Duration
+	// GiveUpAfter is how long a message is retried before it is marked
+	// failed: a notification days late is worse than none, and an operator
+	// sees the failure.
+	GiveUpAfter time.Duration
+	// Batch is how many due messages one claim takes.
+	Batch int
+	// TickBudget bounds the time one tick spends sending, below the
+	// Knative Service's timeoutSeconds; the next tick goes on.
+	TickBudget time.Duration
+	// SendNowBudget bounds sending an event's messages before it is
+	// answered; what is not sent by then waits for the tick.
+	SendNowBudget time.Duration
 }
 
-// accountLink is the data of the events notify handles: a one-time link for
-// an account (see their schemas in shared/events/schemas).
-type accountLink struct {
-	AccountID uuid.UUID `json:"accountId"`
-	Link      string    `json:"link"`
-	ExpiresAt time.Time `json:"expiresAt"`
-}
-
-// Handler mails the account holder named by each event.
+// Handler queues, sends and retries notifications.
 type Handler struct {
 	pool      *pgxpool.Pool
 	templates *mail.Templates
-	sender    mail.Sender
+	mailer    mail.Sender
+	texter    sms.Sender
 	log       *slog.Logger
-	mails     map[string]string // event type -> template name
+	opts      Options
+	kinds     map[string]kind
+	cache     templateCache
 }
 
 // NewHandler returns a handler, or an error if an event type it handles has
 // no template: better at start than at the first event.
-func NewHandler(pool *pgxpool.Pool, templates *mail.Templates, sender mail.Sender, log *slog.Logger) (*Handler, error) {
-	mails := mailTemplates()
-	for eventType, name := range mails {
-		if !templates.Has(name) {
-			return nil, fmt.Errorf("no mail template %q for %s", name, eventType)
+func NewHandler(pool *pgxpool.Pool, templates *mail.Templates, mailer mail.Sender, texter sms.Sender, log *slog.Logger, opts Options) (*Handler, error) {
+	ks := kinds()
+	for eventType, k := range ks {
+		if !templates.Has(k.template) {
+			return nil, fmt.Errorf("no template %q for %s", k.template, eventType)
 		}
 	}
-	return &Handler{pool: pool, templates: templates, sender: sender, log: log, mails: mails}, nil
+	switch {
+	case opts.RetryBase <= 0 || opts.RetryMax < opts.RetryBase:
+		return nil, fmt.Errorf("config: NOTIFY_RETRY_BASE %s and NOTIFY_RETRY_MAX %s: want 0 < base <= max", opts.RetryBase, opts.RetryMax)
+	case opts.GiveUpAfter <= 0:
+		return nil, fmt.Errorf("config: NOTIFY_GIVE_UP_AFTER %s: want more than 0", opts.GiveUpAfter)
+	case opts.Batch <= 0:
+		return nil, fmt.Errorf("config: NOTIFY_BATCH %d: want more than 0", opts.Batch)
+	}
+	if opts.TickBudget <= 0 {
+		opts.TickBudget = 20 * time.Second
+	}
+	if opts.SendNowBudget <= 0 {
+		opts.SendNowBudget = 15 * time.Second
+	}
+	return &Handler{pool: pool, templates: templates, mailer: mailer, texter: texter, log: log, opts: opts, kinds: ks}, nil
 }
 
-type account struct {
-	email, displayName, locale, status string
+// plan is who an event notifies, and what it is about.
+type plan struct {
+	institution uuid.UUID
+	to          uuid.UUID // uuid.Nil: nobody
+	request     *requests.EventData
+	facts       requestFacts
 }
 
-// Handle mails the event's account holder once, however often the Broker
-// delivers the event.
-//
-// The mail is sent inside the transaction that records the event in the
-// inbox, before it commits: when sending fails, the inbox row rolls back, the
-// event is answered 500 and the Broker delivers it again. Committing first and
-// sending after would lose the mail whenever sending failed. What remains is
-// the commit failing after the server accepted the mail: the redelivered event
-// is mailed a second time. That is rare and acceptable (the same text with the
-// same Message-ID, which mail clients use to hide the copy), where a lost
-// verification link is not. A concurrent duplicate delivery waits on the inbox
-// row's lock until this transaction ends, so it never mails in parallel.
-// The transaction holds a pooled connection for at most the SMTP timeout.
+// Handle queues the event's notifications once, however often the Broker
+// delivers it, and tries to send them at once. It answers 2xx as soon as
+// they are queued, whether or not sending worked: from then on the queue,
+// not the Broker, retries them. A tick of the PingSource sends whatever is
+// due.
 func (h *Handler) Handle(ctx context.Context, e cloudevents.Event) (*cloudevents.Event, error) {
-	name, ok := h.mails[e.Type()]
+	if e.Type() == PingType {
+		if err := h.tick(ctx); err != nil {
+			return nil, fmt.Errorf("notify: retry tick: %w", err)
+		}
+		return nil, nil
+	}
+	k, ok := h.kinds[e.Type()]
 	if !ok {
 		return nil, runtime.Permanent(fmt.Errorf("notify does not handle events of type %s", e.Type()))
 	}
-	var data accountLink
-	if err := e.DataAs(&data); err != nil {
-		return nil, runtime.Permanent(fmt.Errorf("event data: %w", err))
-	}
-	sent := false
-	err := db.PlatformTx(ctx, h.pool, func(tx pgx.Tx) error {
-		first, err := events.FirstDelivery(ctx, tx, Consumer, e.Source(), e.ID())
-		if err != nil || !first {
-			return err
-		}
-		acc, err := readAccount(ctx, tx, data.AccountID)
-		if err != nil {
-			return err
-		}
-		content, err := h.templates.Render(name, acc.locale, mail.Data{Name: acc.displayName, Link: data.Link, ExpiresAt: data.ExpiresAt})
-		if err != nil {
-			return err
-		}
-		err = h.sender.Send(ctx, mail.Message{To: acc.email, Name: acc.displayName, EventID: e.ID(), Content: content})
-		if errors.Is(err, mail.ErrInvalidRecipient) {
-			return runtime.Permanent(fmt.Errorf("account %s: %w", data.AccountID, err))
-		}
-		if err != nil {
-			return fmt.Errorf("send mail to account %s: %w", data.AccountID, err)
-		}
-		sent = true
-		return nil
-	})
+	p, err := h.plan(ctx, e, k)
 	if err != nil {
 		// Wrapped with %w, a permanent error stays permanent.
 		return nil, fmt.Errorf("notify: %w", err)
 	}
-	// The address and the link (a credential) are never logged: the
-	// account and the event identify the mail.
-	if sent {
-		h.log.Info("mail sent", "event_id", e.ID(), "event_type", e.Type(), "account_id", data.AccountID.String(), "mail", name)
-	} else {
-		h.log.Info("event already handled: nothing mailed", "event_id", e.ID(), "event_type", e.Type())
+	if p.to == uuid.Nil {
+		h.log.Debug("nobody to notify", "event_id", e.ID(), "event_type", e.Type())
+		return nil, nil
+	}
+	ids, err := h.queue(ctx, e, k, p)
+	if err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
+	}
+	if len(ids) == 0 {
+		h.log.Info("event already handled: nothing queued", "event_id", e.ID(), "event_type", e.Type())
+		return nil, nil
+	}
+	h.log.Info("notifications queued", "event_id", e.ID(), "event_type", e.Type(), "account_id", p.to.String(),
+		"messages", len(ids), "template", k.template)
+	sctx, cancel := context.WithTimeout(ctx, h.opts.SendNowBudget)
+	defer cancel()
+	if _, err := h.send(sctx, ids, len(ids)); err != nil {
+		// Queued and committed: the tick sends them.
+		h.log.Warn("send after queueing failed; the retry tick will send", "event_id", e.ID(), "error", err.Error())
 	}
 	return nil, nil
 }
 
-// readAccount reads who to mail. An account that does not exist or is closed
-// will never be mailed, so the event is refused for good.
-func readAccount(ctx context.Context, tx pgx.Tx, id uuid.UUID) (account, error) {
-	var a account
-	err := tx.QueryRow(ctx, `SELECT email, display_name, locale, status FROM account WHERE id = $1`, id).
-		Scan(&a.email, &a.displayName, &a.locale, &a.status)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return account{}, runtime.Permanent(fmt.Errorf("account %s does not exist", id))
-	case err != nil:
-		return account{}, fmt.Errorf("read account %s: %w", id, err)
-	case a.status != "active":
-		return account{}, runtime.Permanent(fmt.Errorf("account %s is %s", id, a.status))
+// plan reads the event: who it notifies and, for a request, what the
+// in-app notification says about it.
+func (h *Handler) plan(ctx context.Context, e cloudevents.Event, k kind) (plan, error) {
+	p := plan{institution: events.Institution(e)}
+	if !k.aboutRequest() {
+		var data accountLink
+		if err := e.DataAs(&data); err != nil {
+			return plan{}, runtime.Permanent(fmt.Errorf("event data: %w", err))
+		}
+		p.to = data.AccountID
+		return p, nil
 	}
-	return a, nil
+	var data requests.EventData
+	if err := e.DataAs(&data); err != nil {
+		return plan{}, runtime.Permanent(fmt.Errorf("event data: %w", err))
+	}
+	if p.institution == uuid.Nil {
+		return plan{}, runtime.Permanent(fmt.Errorf("a request event without the %s extension", events.ExtInstitution))
+	}
+	p.request = &data
+	switch k.to {
+	case applicant:
+		if data.Applicant != nil {
+			p.to = *data.Applicant
+		}
+	case assignee:
+		if data.Assignee != nil {
+			p.to = *data.Assignee
+		}
+	}
+	if p.to == uuid.Nil || !k.inApp {
+		return p, nil
+	}
+	var err error
+	p.facts, err = h.readRequest(ctx, p.institution, data, false)
+	return p, err
+}
+
+// queue records the event in the inbox and queues its messages and in-app
+// notification, in one transaction, and returns the messages queued: none
+// for an event already handled.
+//
+// The inbox row and the message table's unique key both stop a second
+// delivery: the inbox is what every consumer keeps (and may purge after a
+// while), the unique key is what holds for as long as the messages are
+// kept. A concurrent duplicate waits on the inbox row's lock until this
+// transaction ends, and then finds it.
+func (h *Handler) queue(ctx context.Context, e cloudevents.Event, k kind, p plan) ([]int64, error) {
+	var ids []int64
+	err := db.PlatformTx(ctx, h.pool, func(tx pgx.Tx) error {
+		ids = nil
+		first, err := events.FirstDelivery(ctx, tx, Consumer, e.Source(), e.ID())
+		if err != nil || !first {
+			return err
+		}
+		to, err := readRecipient(ctx, tx, p.to)
+		if err != nil {
+			return err
+		}
+		version, err := newestVersion(ctx, tx, p.institution, k.template, to.locale)
+		if err != nil {
+			return err
+		}
+		key := templateKey{institution: p.institution, name: k.template, locale: to.locale, version: version}
+		set, err := h.templateSet(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		channels := []string{channelEmail}
+		if k.sms && to.phone != "" && set.HasSMS() {
+			channels = append(channels, channelSMS)
+		}
+		var inst *uuid.UUID
+		if p.institution != uuid.Nil {
+			inst = &p.institution
+		}
+		for _, ch := range channels {
+			var id int64
+			err := tx.QueryRow(ctx, `INSERT INTO message (institution_id, event_source, event_id, event_type, event_data,
+					channel, account_id, template, locale, template_version)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				ON CONFLICT (event_source, event_id, channel, account_id) DO NOTHING RETURNING id`,
+				inst, e.Source(), e.ID(), e.Type(), json.RawMessage(e.Data()), ch, to.id, k.template, to.locale, version).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				continue // queued by an earlier delivery whose inbox row is gone
+			}
+			if err != nil {
+				return fmt.Errorf("queue %s message of event %s: %w", ch, e.ID(), err)
+			}
+			ids = append(ids, id)
+		}
+		// A closed account is not signed in any more: its messages are
+		// queued (and fail, surfaced), it gets nothing in the app.
+		if !k.inApp || !to.active {
+			return nil
+		}
+		data, err := h.requestData(k, *p.request, p.facts, to, time.Now())
+		if err != nil {
+			return err
+		}
+		c, err := set.Render(data)
+		if err != nil {
+			return fmt.Errorf("in-app notification of event %s: %w", e.ID(), err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO notification (id, account_id, institution_id, event_source, event_id, kind, title, body, link)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_source, event_id, account_id) DO NOTHING`,
+			uuid.Must(uuid.NewV7()), to.id, inst, e.Source(), e.ID(), notificationKind(e.Type()), c.Subject, c.Notice, data.Link)
+		if err != nil {
+			return fmt.Errorf("in-app notification of event %s: %w", e.ID(), err)
+		}
+		return nil
+	})
+	return ids, err
 }

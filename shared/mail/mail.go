@@ -57,11 +57,24 @@ func (m *TLSMode) Decode(value string) error {
 	return fmt.Errorf("want %s, %s or %s", TLSNone, TLSStartTLS, TLSImplicit)
 }
 
-// Content is a rendered mail: what it says, in one language.
+// Content is a rendered notification: what it says, in one language. The
+// mail is Subject, Text and HTML; SMS and Notice are the short texts of the
+// other channels (a text message, an in-app notification), empty when the
+// template has none.
 type Content struct {
 	Subject string
 	Text    string
 	HTML    string
+	SMS     string
+	Notice  string
+}
+
+// Attachment is a file sent with a mail.
+type Attachment struct {
+	// Name is the file name the recipient sees.
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // Message is a mail to one person.
@@ -76,6 +89,8 @@ type Message struct {
 	// every time the mail is sent again for that event.
 	EventID string
 	Content
+	// Attachments follow the text and HTML parts, in order.
+	Attachments []Attachment
 }
 
 // Sender sends mail. Send returns nil only once the server accepted the
@@ -87,3 +102,15 @@ type Sender interface {
 // ErrInvalidRecipient is returned for a recipient address that cannot be
 // mailed; sending it again will not help.
 var ErrInvalidRecipient = errors.New("mail: the recipient's address is not valid")
+
+// ErrRejected is wrapped by the error Send returns when the server refused
+// the recipient or the message for good (an SMTP 5xx reply to RCPT TO or to
+// the message itself): sending it again will not help either.
+var ErrRejected = errors.New("mail: the server rejected the message for good")
+
+// IsPermanent reports whether err, returned by a Sender, means the mail can
+// never be sent as it is, so that retrying is pointless. Any other failure
+// (the server down, slow, or answering 4xx) may pass.
+func IsPermanent(err error) bool {
+	return errors.Is(err, ErrInvalidRecipient) || errors.Is(err, ErrRejected)
+}

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -83,13 +84,35 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return err
 	}
 	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("smtp %s: %w", s.client.ServerAddr(), redact(err, m.To))
+		err = redact(err, m.To)
+		if rejectedForGood(err) {
+			return fmt.Errorf("smtp %s: %w: %w", s.client.ServerAddr(), ErrRejected, err)
+		}
+		return fmt.Errorf("smtp %s: %w", s.client.ServerAddr(), err)
 	}
 	return nil
 }
 
+// rejectedForGood reports whether the server answered the recipient or the
+// message itself with a permanent (5xx) reply: an unknown mailbox, a message
+// refused as too large or as spam. A 5xx to MAIL FROM or to the
+// authentication is left transient on purpose: it says the platform's
+// sender or credentials are wrong, which an operator fixes, after which
+// every waiting mail can still go out.
+func rejectedForGood(err error) bool {
+	var se *gomail.SendError
+	if !errors.As(err, &se) || se.ErrorCode() < 500 || se.ErrorCode() > 599 {
+		return false
+	}
+	switch se.Reason {
+	case gomail.ErrSMTPRcptTo, gomail.ErrSMTPData, gomail.ErrSMTPDataClose:
+		return true
+	}
+	return false
+}
+
 // message builds the MIME message: headers, a plain-text part and, when
-// there is one, the HTML alternative. go-mail writes it as UTF-8, with
+// there is one, the HTML alternative, then the attachments. go-mail writes it as UTF-8, with
 // quoted-printable bodies and RFC 2047 headers, so diacritics survive any
 // server.
 func (s *SMTP) message(m Message) (*gomail.Msg, error) {
@@ -116,6 +139,18 @@ func (s *SMTP) message(m Message) (*gomail.Msg, error) {
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	for _, a := range m.Attachments {
+		if a.Name == "" || len(a.Data) == 0 {
+			return nil, errors.New("mail: an attachment needs a name and content")
+		}
+		ct := gomail.ContentType(a.ContentType)
+		if ct == "" {
+			ct = gomail.TypeAppOctetStream
+		}
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(ct)); err != nil {
+			return nil, fmt.Errorf("mail: attach %s: %w", a.Name, err)
+		}
 	}
 	return msg, nil
 }

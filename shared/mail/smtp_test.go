@@ -1,8 +1,11 @@
 package mail
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -78,6 +81,148 @@ func TestSMTPSendsToMailpit(t *testing.T) {
 			t.Fatalf("Message-IDs %q and %q differ", msgs[0].MessageID, msgs[1].MessageID)
 		}
 	})
+}
+
+func TestSMTPSendsAttachments(t *testing.T) {
+	mp := mailtest.New(t)
+	s, err := NewSMTP(SMTPConfig{Addr: mp.SMTPAddr, From: "Primăria Lugoj <no-reply@ghiseu.localhost>", TLS: TLSNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := mailtest.UniqueAddress("attach")
+	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("dovadă "), 200)...)
+	m := Message{To: to, Name: "Ana", EventID: uuid.NewString(), Content: Content{Subject: "Dovada", Text: "Vezi atașamentul."},
+		Attachments: []Attachment{{Name: "dovada-I-12-2026.pdf", ContentType: "application/pdf", Data: pdf}}}
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	got := mp.WaitForMessagesTo(to, 1)[0]
+	if len(got.Attachments) != 1 {
+		t.Fatalf("attachments = %+v, want one", got.Attachments)
+	}
+	a := got.Attachments[0]
+	if a.FileName != "dovada-I-12-2026.pdf" || a.ContentType != "application/pdf" {
+		t.Errorf("attachment %+v", a)
+	}
+	if b := mp.Part(got.ID, a.PartID); !bytes.Equal(b, pdf) {
+		t.Errorf("the attachment arrived changed: %d bytes, want %d", len(b), len(pdf))
+	}
+	if err := s.Send(context.Background(), Message{To: to, Content: Content{Subject: "S", Text: "T"},
+		Attachments: []Attachment{{Name: "empty.pdf"}}}); err == nil {
+		t.Error("an empty attachment was sent")
+	}
+}
+
+// The server's answer decides whether a failure is for good: a 5xx to the
+// recipient or the message is; the server down, a 4xx, or a 5xx to the
+// sender (the platform's configuration, fixed by an operator) is not.
+func TestSMTPPermanentFailures(t *testing.T) {
+	tests := []struct {
+		name      string
+		replies   map[string]string // SMTP command -> reply
+		permanent bool
+	}{
+		{"unknown mailbox", map[string]string{"RCPT": "550 5.1.1 <{to}>: Recipient address rejected: User unknown"}, true},
+		{"message refused", map[string]string{"DATA_END": "554 5.7.1 Message rejected as spam"}, true},
+		{"mailbox full for now", map[string]string{"RCPT": "452 4.2.2 Mailbox full"}, false},
+		{"greylisted", map[string]string{"RCPT": "451 4.7.1 Try again later"}, false},
+		{"sender refused", map[string]string{"MAIL": "553 5.7.1 Sender address rejected"}, false},
+		{"accepted", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			to := mailtest.UniqueAddress("fake")
+			addr := fakeSMTP(t, tt.replies, to)
+			s, err := NewSMTP(SMTPConfig{Addr: addr, From: "Ghișeu <no-reply@ghiseu.localhost>", TLS: TLSNone})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = s.Send(context.Background(), Message{To: to, Content: Content{Subject: "S", Text: "T"}})
+			if tt.replies == nil {
+				if err != nil {
+					t.Fatalf("accepted mail: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("a refused mail was reported sent")
+			}
+			if IsPermanent(err) != tt.permanent {
+				t.Errorf("IsPermanent(%v) = %v, want %v", err, IsPermanent(err), tt.permanent)
+			}
+			if strings.Contains(err.Error(), to) {
+				t.Errorf("the error names the recipient: %v", err)
+			}
+		})
+	}
+	if IsPermanent(errors.New("dial tcp: connection refused")) || !IsPermanent(ErrInvalidRecipient) {
+		t.Error("IsPermanent misjudges a connection failure or an invalid recipient")
+	}
+}
+
+// fakeSMTP is an SMTP server that answers the commands in replies as given
+// ({to} is replaced by the recipient) and every other one with success: a
+// stand-in for a remote server refusing a mail, which Mailpit never does.
+func fakeSMTP(t *testing.T, replies map[string]string, to string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	reply := func(cmd, ok string) string {
+		if r, found := replies[cmd]; found {
+			return strings.ReplaceAll(r, "{to}", to)
+		}
+		return ok
+	}
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				write := func(s string) { _, _ = io.WriteString(c, s+"\r\n") }
+				write("220 fake.test ESMTP")
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					cmd := strings.ToUpper(strings.Fields(line + " x")[0])
+					switch cmd {
+					case "EHLO", "HELO":
+						write("250-fake.test\r\n250 8BITMIME")
+					case "MAIL":
+						write(reply("MAIL", "250 2.1.0 Ok"))
+					case "RCPT":
+						write(reply("RCPT", "250 2.1.5 Ok"))
+					case "DATA":
+						write("354 End data with <CR><LF>.<CR><LF>")
+						for {
+							l, err := r.ReadString('\n')
+							if err != nil {
+								return
+							}
+							if l == ".\r\n" {
+								break
+							}
+						}
+						write(reply("DATA_END", "250 2.0.0 Ok: queued"))
+					case "QUIT":
+						write("221 2.0.0 Bye")
+						return
+					default:
+						write("250 2.0.0 Ok")
+					}
+				}
+			}(conn)
+		}
+	}()
+	return ln.Addr().String()
 }
 
 func TestSMTPServerDown(t *testing.T) {

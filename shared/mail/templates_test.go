@@ -72,9 +72,10 @@ func TestRenderEscapesHTML(t *testing.T) {
 	}
 }
 
-// TestTemplatesComplete checks every kind of mail in both locales: every
-// template renders, and Romanian text uses ș and ț with a comma below, not the
-// cedilla look-alikes ş and ţ that older keyboards produce.
+// TestTemplatesComplete checks every kind of notification in both locales:
+// every template renders every part it has with data in every field, and
+// Romanian text uses ș and ț with a comma below, not the cedilla
+// look-alikes ş and ţ that older keyboards produce.
 func TestTemplatesComplete(t *testing.T) {
 	tpl, err := LoadTemplates()
 	if err != nil {
@@ -85,19 +86,163 @@ func TestTemplatesComplete(t *testing.T) {
 		t.Fatalf("templates = %v, want at least account-verification and password-reset", names)
 	}
 	for _, name := range names {
-		for _, locale := range []string{Romanian, English} {
-			c, err := tpl.Render(name, locale, Data{Name: "Ana", Link: "https://ghiseu.test/x", ExpiresAt: time.Now()})
+		for _, locale := range Locales() {
+			c, err := tpl.Render(name, locale, SampleData())
 			if err != nil {
 				t.Fatalf("%s/%s: %v", name, locale, err)
 			}
 			if c.Subject == "" || c.Text == "" || c.HTML == "" {
 				t.Errorf("%s/%s: empty part: %+v", name, locale, c)
 			}
-			if strings.ContainsAny(c.Subject+c.Text+c.HTML, "şţŞŢ") {
+			if strings.ContainsAny(c.Subject+c.Text+c.HTML+c.SMS+c.Notice, "şţŞŢ") {
 				t.Errorf("%s/%s: cedilla ş or ţ instead of comma-below ș or ț", name, locale)
+			}
+			if strings.Contains(c.Text, "\n\n\n") {
+				t.Errorf("%s/%s: the text has empty paragraphs:\n%s", name, locale, c.Text)
+			}
+			if src, ok := tpl.Source(name, locale); !ok || src.Subject == "" || src.Text == "" || src.HTML == "" {
+				t.Errorf("%s/%s: source %+v", name, locale, src)
 			}
 		}
 	}
+}
+
+// The request notifications say what happened, with the request's number,
+// date and deadline written as Romanians write them, and the institution's
+// note where there is one.
+func TestRequestTemplates(t *testing.T) {
+	tpl, err := LoadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := SampleData()
+	tests := []struct {
+		name, locale, subject string
+		text                  []string
+		sms, notice           bool
+	}{
+		{"request-registered", Romanian, "Cererea dumneavoastră a fost înregistrată cu nr. 1234 din 2 martie 2026",
+			[]string{"Bună ziua, Ana Popescu,", "„Petiție”", "Primăria Municipiului Lugoj", "2 martie 2026, ora 10:30", "1 aprilie 2026", "atașată"}, true, true},
+		{"request-registered", English, "Your request was registered as no. 1234 of 2 March 2026",
+			[]string{"Hello Ana Popescu,", "1 April 2026", "attached"}, true, true},
+		{"request-info-requested", Romanian, "Informații suplimentare pentru cererea nr. 1234 din 2 martie 2026",
+			[]string{d.Note, d.Link}, true, true},
+		{"request-extended", Romanian, "Termenul de răspuns la cererea nr. 1234 din 2 martie 2026 a fost prelungit",
+			[]string{"15 zile", "Noul termen este 1 aprilie 2026", d.Note}, true, true},
+		{"request-resolved", Romanian, "Cererea nr. 1234 din 2 martie 2026 a fost soluționată", []string{d.Link}, true, true},
+		{"request-rejected", Romanian, "Cererea nr. 1234 din 2 martie 2026 a fost respinsă", []string{d.Note}, true, true},
+		{"request-forwarded", Romanian, "Cererea nr. 1234 din 2 martie 2026 a fost trimisă instituției competente",
+			[]string{d.Destination, d.Note}, true, true},
+		{"request-filed", Romanian, "Cererea nr. 1234 din 2 martie 2026 a fost clasată", []string{d.Note}, true, true},
+		{"request-assigned", Romanian, "Vi s-a repartizat cererea nr. 1234 din 2 martie 2026",
+			[]string{"Termenul legal de răspuns este 1 aprilie 2026"}, false, true},
+		{"request-deadline-approaching", Romanian, "Termenul cererii nr. 1234 din 2 martie 2026 expiră în 3 zile",
+			[]string{"1 aprilie 2026", "nu este încă soluționată"}, false, true},
+		{"request-deadline-approaching", English, "The deadline of request no. 1234 of 2 March 2026 is in 3 days",
+			[]string{"1 April 2026"}, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"/"+tt.locale, func(t *testing.T) {
+			c, err := tpl.Render(tt.name, tt.locale, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Subject != tt.subject {
+				t.Errorf("subject = %q, want %q", c.Subject, tt.subject)
+			}
+			for _, want := range tt.text {
+				if !strings.Contains(c.Text, want) {
+					t.Errorf("text does not contain %q:\n%s", want, c.Text)
+				}
+			}
+			if (c.SMS != "") != tt.sms || (c.Notice != "") != tt.notice {
+				t.Errorf("sms %q, notice %q; want an SMS %v, a notice %v", c.SMS, c.Notice, tt.sms, tt.notice)
+			}
+			if tt.sms && (!strings.Contains(c.SMS, d.Link) || strings.Contains(c.SMS, "\n")) {
+				t.Errorf("SMS %q: want one line with the link", c.SMS)
+			}
+			if set, _ := tpl.Builtin(tt.name, tt.locale); set.HasSMS() != tt.sms {
+				t.Errorf("HasSMS = %v, want %v", set.HasSMS(), tt.sms)
+			}
+		})
+	}
+	t.Run("a reminder on the last day says today", func(t *testing.T) {
+		d := SampleData()
+		d.DaysLeft = 0
+		c, err := tpl.Render("request-deadline-approaching", Romanian, d)
+		if err != nil || !strings.HasSuffix(c.Subject, "expiră astăzi") {
+			t.Fatalf("subject %q, %v", c.Subject, err)
+		}
+	})
+	t.Run("no deadline, no sentence about it", func(t *testing.T) {
+		d := SampleData()
+		d.Deadline = nil
+		c, err := tpl.Render("request-registered", Romanian, d)
+		if err != nil || strings.Contains(c.Text, "Termenul") {
+			t.Fatalf("text %q, %v", c.Text, err)
+		}
+	})
+}
+
+// An institution's own template is checked part by part before it is
+// saved: syntax, fields that do not exist, definitions and calls that could
+// replace the layout, and runaway output are each refused on their part.
+func TestCheckOverride(t *testing.T) {
+	tpl, err := LoadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := Parts{Subject: "Cererea nr. {{.Number}} a fost înregistrată", Text: "Stimate {{.Name}}, termen {{date .Deadline}}.",
+		HTML: "<p>Stimate {{.Name}}</p>", SMS: "Nr. {{.Number}}: {{.Link}}", Notice: "Nr. {{.Number}}"}
+	with := func(edit func(p *Parts)) Parts {
+		p := good
+		edit(&p)
+		return p
+	}
+	tests := []struct {
+		name  string
+		parts Parts
+		want  []string // the faulty parts
+	}{
+		{"good", good, nil},
+		{"text only", with(func(p *Parts) { p.HTML, p.SMS, p.Notice = "", "", "" }), nil},
+		{"no subject", with(func(p *Parts) { p.Subject = " " }), []string{PartSubject}},
+		{"no text", with(func(p *Parts) { p.Text = "" }), []string{PartText}},
+		{"syntax", with(func(p *Parts) { p.Text = "{{if .Name}}unclosed" }), []string{PartText}},
+		{"unknown field", with(func(p *Parts) { p.Subject = "{{.Nume}}"; p.SMS = "{{.Telefon}}" }), []string{PartSubject, PartSMS}},
+		{"unknown function", with(func(p *Parts) { p.Notice = "{{exec .Name}}" }), []string{PartNotice}},
+		{"a definition", with(func(p *Parts) { p.Text = `{{define "subject"}}x{{end}}text` }), []string{PartText}},
+		{"a template call", with(func(p *Parts) { p.Text = `{{template "layout.txt" .}}` }), []string{PartText}},
+		{"a call in a branch", with(func(p *Parts) { p.HTML = `{{if .Name}}{{template "content" .}}{{end}}` }), []string{PartHTML}},
+		{"runaway output", with(func(p *Parts) { p.Text = "{{range 100000000}}bla bla bla{{end}}" }), []string{PartText}},
+		{"bad html", with(func(p *Parts) { p.HTML = `<a href="{{.Link}}>x</a>` }), []string{PartHTML}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, e := range tpl.Check(Romanian, tt.parts) {
+				got = append(got, e.Part)
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Fatalf("faulty parts %v, want %v (%v)", got, tt.want, tpl.Check(Romanian, tt.parts))
+			}
+		})
+	}
+	t.Run("a good one renders inside the layout", func(t *testing.T) {
+		s, err := tpl.Parse(English, good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Render(SampleData())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Subject != "Cererea nr. 1234 a fost înregistrată" || !strings.Contains(c.Text, "termen 1 April 2026.") ||
+			!strings.Contains(c.Text, "Please do not reply") || !strings.Contains(c.HTML, `<html lang="en">`) ||
+			c.SMS != "Nr. 1234: "+SampleData().Link || !s.HasSMS() {
+			t.Fatalf("rendered %+v", c)
+		}
+	})
 }
 
 func TestRenderUnknown(t *testing.T) {

@@ -239,7 +239,7 @@ func TestBruteForceIsSlowedThenLockedThenLifts(t *testing.T) {
 
 // A revoked session is refused at once, by every function that has routes.
 func TestRevokedSessionIsRefusedAtOnce(t *testing.T) {
-	p := startPlatform(t, "", nil, append(httpFunctions(), "notify")...)
+	p := startPlatform(t, "", nil, httpFunctions()...)
 	mp := newMailpit(t)
 	email, password := uniqueEmail("vasile"), "parola lui Vasile e lungă"
 	signUpVerified(t, p, mp, email, password)
@@ -314,5 +314,7 @@ func guardedRoutes(institution uuid.UUID) map[string]string {
 		"filing-plan":       "/api/institutions/" + institution.String() + "/filing-plan",
 		"submit-request":    "/api/me/requests",
 		"handle-request":    "/api/institutions/" + institution.String() + "/requests",
+		"notify":            "/api/me/notifications",
+		"request-types":     "/api/institutions/" + institution.String() + "/request-types/" + uuid.Nil.String() + "/versions",
 	}
 }

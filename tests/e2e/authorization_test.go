@@ -141,6 +141,18 @@ func matrix() map[string]expectations {
 		"POST /api/institutions/{institution}/registry-entries/{entry}/documents/{document}/versions":          staffOf(registrar, clerk, headOfDepartment, administrator, integration),
 		"GET /api/institutions/{institution}/registry-entries/{entry}/documents/{document}/versions/{version}": staffOf(registrar, clerk, headOfDepartment, signatory, secretaryGeneral, administrator),
 
+		// request-types: the catalogue is public; defining types is the
+		// administrator's (requests.types.manage).
+		"GET /api/institutions/{institution}/request-types":                                        public(),
+		"POST /api/institutions/{institution}/request-types":                                       staffOf(administrator),
+		"GET /api/institutions/{institution}/request-types/{type}":                                 public(),
+		"POST /api/institutions/{institution}/request-types/{type}/withdrawal":                     staffOf(administrator),
+		"GET /api/institutions/{institution}/request-types/{type}/versions":                        staffOf(administrator),
+		"POST /api/institutions/{institution}/request-types/{type}/versions":                       staffOf(administrator),
+		"GET /api/institutions/{institution}/request-types/{type}/versions/{version}":              staffOf(administrator),
+		"PUT /api/institutions/{institution}/request-types/{type}/versions/{version}":              staffOf(administrator),
+		"POST /api/institutions/{institution}/request-types/{type}/versions/{version}/publication": staffOf(administrator),
+
 		// submit-request: citizens submit and follow their requests (row-level
 		// security and the applicant check hide the others'); staff who read
 		// requests see them; the status lookup is public.
@@ -162,6 +174,16 @@ func matrix() map[string]expectations {
 		"POST /api/institutions/{institution}/requests/{request}/rejection":    requestResolvers(),
 		"POST /api/institutions/{institution}/requests/{request}/forwarding":   requestResolvers(),
 		"POST /api/institutions/{institution}/requests/{request}/filing":       requestResolvers(),
+
+		// notify: every account its own in-app notifications (row-level
+		// security hides the others'); templates and failed messages for
+		// holders of notifications.manage.
+		"GET /api/me/notifications":                                             signedIn(),
+		"POST /api/me/notifications/{notification}/read":                        signedIn(),
+		"GET /api/institutions/{institution}/message-templates":                 staffOf(administrator),
+		"GET /api/institutions/{institution}/message-templates/{name}/{locale}": staffOf(administrator),
+		"PUT /api/institutions/{institution}/message-templates/{name}/{locale}": staffOf(administrator),
+		"GET /api/institutions/{institution}/messages":                          staffOf(administrator),
 	}
 }
 
@@ -281,5 +303,6 @@ func TestEveryRouteAuthorizesEveryCaller(t *testing.T) {
 
 // httpFunctions are the functions that serve HTTP routes.
 func httpFunctions() []string {
-	return []string{"auth", "assign-role", "audit-trail", "institutions", "register-document", "filing-plan", "submit-request", "handle-request"}
+	return []string{"auth", "assign-role", "audit-trail", "institutions", "register-document", "filing-plan", "submit-request", "handle-request",
+		"request-types", "notify"}
 }

@@ -6,6 +6,7 @@ package mailtest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -51,6 +52,16 @@ type Message struct {
 	Subject   string    `json:"Subject"`
 	Text      string    `json:"Text"`
 	HTML      string    `json:"HTML"`
+	// Attachments are the message's attached files; Part fetches one.
+	Attachments []Attachment `json:"Attachments"`
+}
+
+// Attachment describes an attached file, as Mailpit reports it.
+type Attachment struct {
+	PartID      string `json:"PartID"`
+	FileName    string `json:"FileName"`
+	ContentType string `json:"ContentType"`
+	Size        int64  `json:"Size"`
 }
 
 // UniqueAddress returns an address no other test mails, so that a test
@@ -108,6 +119,25 @@ func (m *Mailpit) Headers(id string) map[string][]string {
 	h := map[string][]string{}
 	m.get("/api/v1/message/"+url.PathEscape(id)+"/headers", &h)
 	return h
+}
+
+// Part returns the bytes of the part partID (an attachment's PartID) of the
+// message with Mailpit's id.
+func (m *Mailpit) Part(id, partID string) []byte {
+	m.t.Helper()
+	resp, err := http.Get(m.URL + "/api/v1/message/" + url.PathEscape(id) + "/part/" + url.PathEscape(partID))
+	if err != nil {
+		m.t.Fatalf("mailpit: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		m.t.Fatalf("mailpit: part %s of %s: %s", partID, id, resp.Status)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		m.t.Fatalf("mailpit: part %s of %s: %v", partID, id, err)
+	}
+	return b
 }
 
 func (m *Mailpit) get(path string, v any) {
