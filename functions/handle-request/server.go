@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"mime/multipart"
@@ -239,7 +238,11 @@ func (s *server) act(route actionRoute) http.HandlerFunc {
 			return
 		}
 		if parts != nil {
-			if a.Files, err = s.uploadAnswer(ctx, inst, parts, len(in.Files), func(i int) string { return in.Files[i].Title }); err != nil {
+			declared := make([]requests.Declared, len(in.Files))
+			for i, f := range in.Files {
+				declared[i] = requests.Declared{Kind: requests.KindAnswer, Title: f.Title, Store: s.docs}
+			}
+			if a.Files, err = requests.UploadParts(ctx, inst, parts, declared, func(i int) string { return fmt.Sprintf("files[%d]", i) }); err != nil {
 				s.refuse(w, route.kind+": upload", err)
 				return
 			}
@@ -310,39 +313,6 @@ func checkAssignee(ctx context.Context, tx pgx.Tx, inst, department, account uui
 		return errNotEligible
 	}
 	return nil
-}
-
-// uploadAnswer streams the answer's "file" parts, declared files of them.
-func (s *server) uploadAnswer(ctx context.Context, inst uuid.UUID, parts *multipart.Reader, declared int, title func(int) string) ([]requests.File, error) {
-	var files []requests.File
-	for i := 0; ; i++ {
-		part, err := parts.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", httpapi.ErrTruncated, err)
-		}
-		if part.FormName() != "file" || i >= declared {
-			return nil, invalid{httpapi.Field(fmt.Sprintf("files[%d]", i), "file.undeclared", "Fișier nedeclarat.",
-				`A part that is not a declared file: declare each file in "files", then send it as a "file" part.`)}
-		}
-		up, err := s.docs.Upload(ctx, inst, &httpapi.TruncationReader{R: part}, httpapi.DeclaredFileName(part))
-		if err != nil {
-			return nil, fmt.Errorf("files[%d]: %w", i, err)
-		}
-		t := strings.TrimSpace(title(i))
-		if t == "" {
-			t = up.OriginalName
-		}
-		files = append(files, requests.File{Kind: requests.KindAnswer, Title: t, Name: up.OriginalName, SHA256: up.SHA256,
-			Size: up.Size, MediaType: up.MediaType, ObjectKey: up.ObjectKey})
-	}
-	if len(files) < declared {
-		return nil, invalid{httpapi.Field(fmt.Sprintf("files[%d]", len(files)), "file.missing", "Fișierul declarat nu a fost trimis.",
-			"The declared file was not sent.")}
-	}
-	return files, nil
 }
 
 // record writes the audit row and the event of change c, in tx.
@@ -424,11 +394,23 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 	case errors.Is(err, httpapi.ErrTruncated):
 		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusBadRequest, Code: "upload_truncated",
 			Detail: "the upload ended before the file did: send it again"})
+	case errors.Is(err, requests.ErrUndeclaredPart), errors.Is(err, requests.ErrMissingPart):
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field(uploadField(err), "file.undeclared_or_missing",
+			"Fișierele trimise nu sunt cele declarate.", err.Error())})
 	default:
 		s.log.Error(what, "error", err.Error())
 		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusInternalServerError, Code: "internal",
 			Detail: "something went wrong on our side; try again"})
 	}
+}
+
+// uploadField is the file part a refused upload names.
+func uploadField(err error) string {
+	var refused *requests.UploadError
+	if errors.As(err, &refused) {
+		return refused.Field
+	}
+	return "files"
 }
 
 // noteField is the field that carries an action's text.

@@ -119,6 +119,10 @@ func uploadRefusal(field string, err error) error {
 		return invalid{httpapi.Field(field, "file.empty", "Fișierul este gol.", "The file is empty.")}
 	case errors.Is(err, httpapi.ErrTruncated):
 		return &refusal{status: http.StatusBadRequest, code: "upload_truncated", detail: "the upload ended before the file did: send it again"}
+	case errors.Is(err, requests.ErrUndeclaredPart):
+		return invalid{httpapi.Field(field, "file.undeclared", "Fișier nedeclarat în cerere.", err.Error())}
+	case errors.Is(err, requests.ErrMissingPart):
+		return invalid{httpapi.Field(field, "file.missing", "Fișierul declarat nu a fost trimis.", "The declared file was not sent.")}
 	}
 	return err
 }

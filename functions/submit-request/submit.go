@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -332,37 +331,16 @@ func (s *server) kindStore(k *requesttypes.Attachment) *documents.Store {
 // file, in order, each through the store storeFor gives it.
 func (s *server) uploadDeclared(ctx context.Context, inst uuid.UUID, parts *multipart.Reader, declared []declaredFile,
 	storeFor func(i int) *documents.Store) ([]requests.File, error) {
-	var files []requests.File
-	for i := 0; ; i++ {
-		part, err := parts.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", httpapi.ErrTruncated, err)
-		}
-		field := fmt.Sprintf("attachments[%d]", i)
-		if part.FormName() != "file" || i >= len(declared) {
-			return nil, invalid{httpapi.Field(field, "file.undeclared", "Fișier nedeclarat în cerere.",
-				`A part that is not a declared file: declare each file in "attachments", then send it as a "file" part.`)}
-		}
-		d := declared[i]
-		up, err := storeFor(i).Upload(ctx, inst, &httpapi.TruncationReader{R: part}, httpapi.DeclaredFileName(part))
-		if err != nil {
-			return nil, uploadRefusal(field, err)
-		}
-		t := strings.TrimSpace(d.Title)
-		if t == "" {
-			t = up.OriginalName
-		}
-		files = append(files, requests.File{Kind: d.Kind, Title: t, Name: up.OriginalName, SHA256: up.SHA256, Size: up.Size,
-			MediaType: up.MediaType, ObjectKey: up.ObjectKey})
+	ds := make([]requests.Declared, len(declared))
+	for i, d := range declared {
+		ds[i] = requests.Declared{Kind: d.Kind, Title: d.Title, Store: storeFor(i)}
 	}
-	if len(files) < len(declared) {
-		return nil, invalid{httpapi.Field(fmt.Sprintf("attachments[%d]", len(files)), "file.missing",
-			"Fișierul declarat nu a fost trimis.", "The declared file was not sent.")}
+	files, err := requests.UploadParts(ctx, inst, parts, ds, func(i int) string { return fmt.Sprintf("attachments[%d]", i) })
+	var refused *requests.UploadError
+	if errors.As(err, &refused) {
+		return nil, uploadRefusal(refused.Field, refused.Err)
 	}
-	return files, nil
+	return files, err
 }
 
 // title is what lists show: the type's name and the subject the applicant

@@ -1,0 +1,73 @@
+package requests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/ghiseu/ghiseu/shared/documents"
+	"github.com/ghiseu/ghiseu/shared/httpapi"
+)
+
+// Declared is a file a request body announces before its bytes follow.
+type Declared struct {
+	Kind  string
+	Title string
+	// Store is the documents store narrowed to what the file may be.
+	Store *documents.Store
+}
+
+// UploadError is a file part refused: field names it ("attachments[1]").
+type UploadError struct {
+	Field string
+	Err   error
+}
+
+func (e *UploadError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *UploadError) Unwrap() error { return e.Err }
+
+// Refusals of UploadParts besides those of documents.Store.Upload.
+var (
+	ErrUndeclaredPart = errors.New(`a part that is not a declared file: declare each file, then send it as a "file" part`)
+	ErrMissingPart    = errors.New("a declared file was not sent")
+)
+
+// UploadParts streams the "file" parts that follow in parts, one per
+// declared file and in order, each through its store, outside any
+// transaction. field names the i-th file in errors. A stream that breaks
+// off is httpapi.ErrTruncated.
+func UploadParts(ctx context.Context, inst uuid.UUID, parts *multipart.Reader, declared []Declared, field func(i int) string) ([]File, error) {
+	var files []File
+	for i := 0; ; i++ {
+		part, err := parts.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", httpapi.ErrTruncated, err)
+		}
+		if part.FormName() != "file" || i >= len(declared) {
+			return nil, &UploadError{Field: field(i), Err: ErrUndeclaredPart}
+		}
+		d := declared[i]
+		up, err := d.Store.Upload(ctx, inst, &httpapi.TruncationReader{R: part}, httpapi.DeclaredFileName(part))
+		if err != nil {
+			return nil, &UploadError{Field: field(i), Err: err}
+		}
+		title := strings.TrimSpace(d.Title)
+		if title == "" {
+			title = up.OriginalName
+		}
+		files = append(files, File{Kind: d.Kind, Title: title, Name: up.OriginalName, SHA256: up.SHA256, Size: up.Size,
+			MediaType: up.MediaType, ObjectKey: up.ObjectKey})
+	}
+	if len(files) < len(declared) {
+		return nil, &UploadError{Field: field(len(files)), Err: ErrMissingPart}
+	}
+	return files, nil
+}
