@@ -10,7 +10,7 @@ VERSITYGW_VERSION := v1.8.0
 MAILPIT_VERSION := v1.27.11
 STATICCHECK_VERSION := v0.8.2
 
-RACE_PACKAGES := ./shared/runtime/... ./shared/events/... ./infra/devbroker/...
+RACE_PACKAGES := ./shared/runtime/... ./shared/events/... ./infra/devbroker/... ./shared/backup/
 
 .PHONY: run test bench tools postgres lint build migrate deadletters replay audit-verify clean-local
 

@@ -1,0 +1,272 @@
+package backup_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ghiseu/ghiseu/infra/localstack"
+	"github.com/ghiseu/ghiseu/shared/backup"
+	"github.com/ghiseu/ghiseu/shared/blob"
+	"github.com/ghiseu/ghiseu/shared/db/dbtest"
+)
+
+type fixture struct {
+	source   *dbtest.DB
+	blob     *blob.Store
+	bucket   string
+	bin      string
+	identity *age.X25519Identity
+	dumper   *backup.Dumper
+	restorer *backup.Restorer
+}
+
+func setUp(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	cfg := blob.StoreConfig{Endpoint: os.Getenv("TEST_S3_ENDPOINT"), AccessKeyID: os.Getenv("TEST_S3_ACCESS_KEY_ID"),
+		SecretAccessKey: os.Getenv("TEST_S3_SECRET_ACCESS_KEY")}
+	if cfg.Endpoint == "" {
+		t.Fatal("TEST_S3_ENDPOINT is not set: run the tests through `make test`")
+	}
+	b, err := blob.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := localstack.PostgresBinDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fixture{source: dbtest.New(t), blob: b, bucket: "backups-" + strings.ToLower(rand.Text()[:10]), bin: bin, identity: id}
+	if err := b.EnsureBucket(ctx, f.bucket); err != nil {
+		t.Fatal(err)
+	}
+	// Some rows, some of them with Romanian letters and row-level security.
+	for _, q := range []string{
+		`INSERT INTO institution (id, cif, name) VALUES ('11111111-1111-1111-1111-111111111111', '4358142', 'Primăria Municipiului Lugoj')`,
+		`INSERT INTO department (institution_id, id, code, name, kind) VALUES ('11111111-1111-1111-1111-111111111111',
+			'22222222-2222-2222-2222-222222222222', 'RRPA', 'Registratură, Relații cu Publicul și Arhivă', 'service')`,
+		`INSERT INTO account (id, kind, email, display_name) SELECT gen_random_uuid(), 'person', 'p' || i || '@example.ro', 'Ștefan ' || i
+			FROM generate_series(1, 500) i`,
+	} {
+		if _, err := f.source.Owner.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.dumper = &backup.Dumper{DatabaseURL: f.source.OwnerURL, PgDump: filepath.Join(bin, "pg_dump"), Blob: b, Bucket: f.bucket,
+		Recipients: []age.Recipient{id.Recipient()}}
+	f.restorer = &backup.Restorer{Blob: b, Bucket: f.bucket, Identities: []age.Identity{id}, PgRestore: filepath.Join(bin, "pg_restore")}
+	return f
+}
+
+// emptyDatabase creates an empty database on the test server.
+func emptyDatabase(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	admin := os.Getenv("TEST_DATABASE_URL")
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	name := "restore_" + strings.ToLower(rand.Text()[:12])
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), admin)
+		if err == nil {
+			c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// tableDigests is, per table, its row count and a digest of its rows.
+func tableDigests(t *testing.T, dbURL string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = 'public'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, tbl := range tables {
+		var digest string
+		err := conn.QueryRow(ctx, `SELECT count(*) || ':' || coalesce(md5(string_agg(r::text, E'\n' ORDER BY r::text)), '') FROM `+tbl+` r`).Scan(&digest)
+		if err != nil {
+			t.Fatalf("%s: %v", tbl, err)
+		}
+		out[tbl] = digest
+	}
+	return out
+}
+
+// A backup restores into an empty database with every table's rows
+// identical, and its manifest says what it holds.
+func TestBackupRestoresIdentically(t *testing.T) {
+	f := setUp(t)
+	ctx := context.Background()
+	m, err := f.dumper.Backup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Database.Rows["public.account"] != 500 || m.Dump.Size == 0 || m.Dump.PlainSize == 0 || m.Database.WALPosition == "" ||
+		!strings.HasPrefix(m.Database.ServerVersion, "1") {
+		t.Fatalf("manifest: %+v", m)
+	}
+	ids, err := backup.List(ctx, f.blob, f.bucket, "")
+	if err != nil || len(ids) != 1 || ids[0] != m.ID {
+		t.Fatalf("complete backups: %v %v", ids, err)
+	}
+	// The stored dump is encrypted: no clear text of the rows in it.
+	body, _, err := f.blob.Get(ctx, f.bucket, m.Dump.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := io.ReadAll(body)
+	body.Close()
+	if bytes.Contains(stored, []byte("Lugoj")) || bytes.Contains(stored, []byte("PGDMP")) {
+		t.Error("the stored dump is readable without the key")
+	}
+
+	target := emptyDatabase(t)
+	got, err := f.restorer.Restore(ctx, "", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != m.ID {
+		t.Errorf("restored %s, want the newest, %s", got.ID, m.ID)
+	}
+	want, have := tableDigests(t, f.source.OwnerURL), tableDigests(t, target)
+	if len(want) < 20 {
+		t.Fatalf("only %d tables in the source", len(want))
+	}
+	for tbl, d := range want {
+		if have[tbl] != d {
+			t.Errorf("%s: restored %s, want %s", tbl, have[tbl], d)
+		}
+	}
+	// A second restore into the same, no longer empty, database is refused.
+	if _, err := f.restorer.Restore(ctx, m.ID, target); !errors.Is(err, backup.ErrNotEmpty) {
+		t.Errorf("restore into a full database: %v", err)
+	}
+}
+
+// A corrupted backup, a missing manifest and a wrong key are each refused
+// with a clear error, before the target database is touched.
+func TestRestoreRefusesBadBackups(t *testing.T) {
+	f := setUp(t)
+	ctx := context.Background()
+	m, err := f.dumper.Backup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		spoil   func(t *testing.T)
+		id      string
+		want    error
+		message string
+	}{
+		{"a wrong key", func(t *testing.T) { f.restorer.Identities = []age.Identity{other} }, m.ID, backup.ErrKey, "cannot be decrypted"},
+		{"one byte changed", func(t *testing.T) {
+			f.restorer.Identities = []age.Identity{f.identity}
+			body, _, err := f.blob.Get(ctx, f.bucket, m.Dump.Key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(body)
+			body.Close()
+			b[len(b)/2] ^= 0x01
+			if _, err := f.blob.Put(ctx, f.bucket, m.Dump.Key, bytes.NewReader(b), "application/octet-stream"); err != nil {
+				t.Fatal(err)
+			}
+		}, m.ID, backup.ErrChecksum, "does not match"},
+		{"no manifest", func(t *testing.T) {
+			if err := f.blob.Delete(ctx, f.bucket, "backups/"+m.ID+"/manifest.json"); err != nil {
+				t.Fatal(err)
+			}
+		}, m.ID, backup.ErrNoManifest, "incomplete"},
+		{"no complete backup at all", func(t *testing.T) {}, "", backup.ErrNoManifest, "no complete backup"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.spoil(t)
+			target := emptyDatabase(t)
+			_, err := f.restorer.Restore(ctx, tc.id, target)
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.message) {
+				t.Fatalf("restore: %v, want %v saying %q", err, tc.want, tc.message)
+			}
+			if tables := tableDigests(t, target); len(tables) != 0 {
+				t.Errorf("the refused restore left %d tables", len(tables))
+			}
+		})
+	}
+}
+
+// A pg_dump that dies mid-stream leaves no backup that looks complete: no
+// manifest, and no dump object either.
+func TestKilledDumpLeavesNoCompleteBackup(t *testing.T) {
+	f := setUp(t)
+	ctx := context.Background()
+	// pg_dump's output cut after 16 KiB and the process gone with SIGKILL's
+	// status, as when the OOM killer takes it.
+	script := filepath.Join(t.TempDir(), "pg_dump")
+	body := "#!/bin/sh\n\"" + filepath.Join(f.bin, "pg_dump") + "\" \"$@\" | head -c 16384\nexit 137\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.dumper.PgDump = script
+	f.dumper.Now = func() time.Time { return time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC) }
+	if _, err := f.dumper.Backup(ctx); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+		t.Fatalf("backup with a killed pg_dump: %v, want an error naming pg_dump", err)
+	}
+	ids, err := backup.List(ctx, f.blob, f.bucket, "")
+	if err != nil || len(ids) != 0 {
+		t.Fatalf("complete backups after the failure: %v %v", ids, err)
+	}
+	for o, err := range f.blob.List(ctx, f.bucket, "backups/") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("left behind: %s (%d bytes)", o.Key, o.Size)
+	}
+	if _, err := f.restorer.Restore(ctx, backup.IDOf(f.dumper.Now()), emptyDatabase(t)); !errors.Is(err, backup.ErrNoManifest) {
+		t.Errorf("restore of the failed backup: %v", err)
+	}
+}
