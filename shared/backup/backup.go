@@ -54,6 +54,8 @@ type Manifest struct {
 	FinishedAt time.Time `json:"finishedAt"`
 	Database   Database  `json:"database"`
 	Dump       Object    `json:"dump"`
+	// Documents is nil when the backup was made without them.
+	Documents *Documents `json:"documents,omitempty"`
 }
 
 // Database is what was dumped, read in the dump's own snapshot.
@@ -89,6 +91,10 @@ type Dumper struct {
 	Blob       *blob.Store
 	Bucket     string
 	Recipients []age.Recipient
+	// Documents and DocumentsBucket, when set, are the documents store the
+	// backup copies (incrementally, by content) beside the dump.
+	Documents       *blob.Store
+	DocumentsBucket string
 	// Prefix is where backups go in the bucket ("backups" when empty).
 	Prefix string
 	// Now gives the time; time.Now when nil.
@@ -196,6 +202,14 @@ func (d *Dumper) Backup(ctx context.Context) (Manifest, error) {
 	}
 	m.Dump.Size, m.Dump.SHA256 = stored.Size, stored.SHA256
 	m.Dump.PlainSize, m.Dump.PlainSHA256 = plainSize, hex.EncodeToString(plain.Sum(nil))
+
+	if d.Documents != nil {
+		docs, err := d.copyDocuments(ctx, m.ID)
+		if err != nil {
+			return fail(err)
+		}
+		m.Documents = &docs
+	}
 
 	m.FinishedAt = d.now()
 	body, err := json.MarshalIndent(m, "", "  ")
