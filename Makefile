@@ -12,7 +12,7 @@ STATICCHECK_VERSION := v0.8.2
 
 RACE_PACKAGES := ./shared/runtime/... ./shared/events/... ./infra/devbroker/... ./shared/backup/
 
-.PHONY: run test bench tools postgres lint build migrate deadletters replay audit-verify clean-local
+.PHONY: run test bench tools postgres lint build migrate deadletters replay audit-verify restore clean-local
 
 ## run: start the whole platform on this machine (Ctrl-C stops it; data stays in .local/)
 run: tools
@@ -88,6 +88,10 @@ replay:
 ## audit-verify: recompute every audit chain and name the first broken row
 audit-verify:
 	$(GO) run ./infra/cmd/audit verify
+
+## restore: restore a backup (the newest, or BACKUP=<id>) into an empty database and documents bucket; see README
+restore:
+	$(GO) run ./infra/cmd/restore $(if $(BACKUP),-backup $(BACKUP))
 
 ## clean-local: delete the local stack's data (.local/)
 clean-local:

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,35 +73,6 @@ func setUp(t *testing.T) fixture {
 	return f
 }
 
-// emptyDatabase creates an empty database on the test server.
-func emptyDatabase(t *testing.T) string {
-	t.Helper()
-	ctx := context.Background()
-	admin := os.Getenv("TEST_DATABASE_URL")
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	name := "restore_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), admin)
-		if err == nil {
-			c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 // tableDigests is, per table, its row count and a digest of its rows.
 func tableDigests(t *testing.T, dbURL string) map[string]string {
 	t.Helper()
@@ -161,7 +131,7 @@ func TestBackupRestoresIdentically(t *testing.T) {
 		t.Error("the stored dump is readable without the key")
 	}
 
-	target := emptyDatabase(t)
+	target := dbtest.Empty(t)
 	got, err := f.restorer.Restore(ctx, "", target)
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +197,7 @@ func TestRestoreRefusesBadBackups(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.spoil(t)
-			target := emptyDatabase(t)
+			target := dbtest.Empty(t)
 			_, err := f.restorer.Restore(ctx, tc.id, target)
 			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.message) {
 				t.Fatalf("restore: %v, want %v saying %q", err, tc.want, tc.message)
@@ -266,7 +236,7 @@ func TestKilledDumpLeavesNoCompleteBackup(t *testing.T) {
 		}
 		t.Errorf("left behind: %s (%d bytes)", o.Key, o.Size)
 	}
-	if _, err := f.restorer.Restore(ctx, backup.IDOf(f.dumper.Now()), emptyDatabase(t)); !errors.Is(err, backup.ErrNoManifest) {
+	if _, err := f.restorer.Restore(ctx, backup.IDOf(f.dumper.Now()), dbtest.Empty(t)); !errors.Is(err, backup.ErrNoManifest) {
 		t.Errorf("restore of the failed backup: %v", err)
 	}
 }
@@ -334,7 +304,7 @@ func TestDisasterDrill(t *testing.T) {
 	want := tableDigests(t, f.source.OwnerURL)
 
 	// The disaster: a new, empty database and documents bucket.
-	target := emptyDatabase(t)
+	target := dbtest.Empty(t)
 	newBucket := "documents-" + strings.ToLower(rand.Text()[:10])
 	if err := f.blob.EnsureBucket(ctx, newBucket); err != nil {
 		t.Fatal(err)
