@@ -56,6 +56,8 @@ type Manifest struct {
 	Dump       Object    `json:"dump"`
 	// Documents is nil when the backup was made without them.
 	Documents *Documents `json:"documents,omitempty"`
+	// Verification is nil when the backup was made without one.
+	Verification *Verification `json:"verification,omitempty"`
 }
 
 // Database is what was dumped, read in the dump's own snapshot.
@@ -91,6 +93,12 @@ type Dumper struct {
 	Blob       *blob.Store
 	Bucket     string
 	Recipients []age.Recipient
+	// VerifyAdminURL, when set, connects to the server as a superuser: the
+	// dump is restored, as it is made, into a scratch database there, whose
+	// rows are compared with the manifest's (Manifest.Verification).
+	VerifyAdminURL string
+	// PgRestore is the pg_restore binary for the verification.
+	PgRestore string
 	// Documents and DocumentsBucket, when set, are the documents store the
 	// backup copies (incrementally, by content) beside the dump.
 	Documents       *blob.Store
@@ -169,17 +177,35 @@ func (d *Dumper) Backup(ctx context.Context) (Manifest, error) {
 	// pg_dump's output -> plain hash -> age -> pipe -> S3 (multipart). The
 	// pipe is closed with pg_dump's failure, if any, so that the upload is
 	// aborted rather than completed with a truncated dump.
+	var verify *verifier
+	if d.VerifyAdminURL != "" {
+		if verify, err = d.startVerification(ctx); err != nil {
+			return fail(err)
+		}
+	}
 	pr, pw := io.Pipe()
 	plain := sha256.New()
 	var plainSize int64
+	copied := make(chan struct{})
 	go func() {
+		defer close(copied)
 		enc, err := age.Encrypt(pw, d.Recipients...)
 		if err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
 			pw.CloseWithError(err)
 			return
 		}
-		n, copyErr := io.Copy(io.MultiWriter(enc, plain), out)
+		to := []io.Writer{enc, plain}
+		if verify != nil {
+			to = append(to, verify)
+		}
+		n, copyErr := io.Copy(io.MultiWriter(to...), out)
 		plainSize = n
+		if copyErr != nil {
+			// Nobody reads pg_dump any more: it would block for ever.
+			cmd.Process.Kill()
+		}
 		waitErr := cmd.Wait()
 		switch {
 		case copyErr != nil:
@@ -195,8 +221,14 @@ func (d *Dumper) Backup(ctx context.Context) (Manifest, error) {
 		}
 	}()
 	stored, err := d.Blob.Put(ctx, d.Bucket, m.Dump.Key, pr, "application/octet-stream")
-	// Whatever happened, the reading side is done: unblock the writer.
+	// Whatever happened, the reading side is done: unblock the writer,
+	// and wait for it to be done with pg_dump and the verification.
 	pr.CloseWithError(errors.New("upload ended"))
+	<-copied
+	if verify != nil {
+		v := verify.finish(ctx, m.Database.Rows)
+		m.Verification = &v
+	}
 	if err != nil {
 		return fail(err)
 	}

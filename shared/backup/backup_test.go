@@ -69,6 +69,7 @@ func setUp(t *testing.T) fixture {
 	}
 	f.dumper = &backup.Dumper{DatabaseURL: f.source.OwnerURL, PgDump: filepath.Join(bin, "pg_dump"), Blob: b, Bucket: f.bucket,
 		Recipients: []age.Recipient{id.Recipient()}}
+	f.dumper.VerifyAdminURL, f.dumper.PgRestore = os.Getenv("TEST_DATABASE_URL"), filepath.Join(bin, "pg_restore")
 	f.restorer = &backup.Restorer{Blob: b, Bucket: f.bucket, Identities: []age.Identity{id}, PgRestore: filepath.Join(bin, "pg_restore")}
 	return f
 }
@@ -111,6 +112,9 @@ func TestBackupRestoresIdentically(t *testing.T) {
 	m, err := f.dumper.Backup(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if m.Verification == nil || !m.Verification.OK {
+		t.Errorf("verification: %+v", m.Verification)
 	}
 	if m.Database.Rows["public.account"] != 500 || m.Dump.Size == 0 || m.Dump.PlainSize == 0 || m.Database.WALPosition == "" ||
 		!strings.HasPrefix(m.Database.ServerVersion, "1") {
@@ -333,5 +337,40 @@ func TestDisasterDrill(t *testing.T) {
 		if !bytes.Equal(got, b) || o.SHA256 == "" {
 			t.Errorf("%s: %d bytes restored (checksum %q), want %d identical", key, len(got), o.SHA256, len(b))
 		}
+	}
+}
+
+// A verification that fails is recorded, and the backup stays: the dump
+// may well be good, and the night's backup is not thrown away for it. The
+// scratch database is dropped either way.
+func TestFailedVerificationIsRecorded(t *testing.T) {
+	f := setUp(t)
+	ctx := context.Background()
+	script := filepath.Join(t.TempDir(), "pg_restore")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\ncat >/dev/null\necho 'pg_restore: error: could not restore' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.dumper.PgRestore = script
+	m, err := f.dumper.Backup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Verification == nil || m.Verification.OK || !strings.Contains(m.Verification.Error, "could not restore") {
+		t.Errorf("verification: %+v", m.Verification)
+	}
+	if ids, err := backup.List(ctx, f.blob, f.bucket, ""); err != nil || len(ids) != 1 {
+		t.Errorf("complete backups: %v %v", ids, err)
+	}
+	conn, err := pgx.Connect(ctx, os.Getenv("TEST_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var scratch int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname LIKE 'ghiseu_verify_%'`).Scan(&scratch); err != nil {
+		t.Fatal(err)
+	}
+	if scratch != 0 {
+		t.Errorf("%d scratch databases left", scratch)
 	}
 }
