@@ -34,6 +34,7 @@ bench: tools
 	$(BIN)/devstack exec -- $(GO) test -count=1 -v -run '^$$' -bench '^BenchmarkSearch$$' -benchtime 400x -timeout 60m ./tests/load/
 	$(BIN)/devstack exec -- $(GO) test -count=1 -v -run '^TestSubmissionLoad$$' -timeout 30m ./tests/e2e/ \
 		-args -submission.rates=5,10,15,20,25,30,40 -submission.duration=30s
+	$(BIN)/devstack exec -- $(GO) test -count=1 -run '^$$' -bench '^BenchmarkBackupThroughput$$' -benchtime 1x -timeout 30m ./shared/backup/
 
 ## tools: install what the local stack needs (PostgreSQL, versitygw, Mailpit, staticcheck)
 tools: postgres $(BIN)/.versitygw-$(VERSITYGW_VERSION) $(BIN)/.mailpit-$(MAILPIT_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)

@@ -31,7 +31,7 @@ type fixture struct {
 	restorer *backup.Restorer
 }
 
-func setUp(t *testing.T) fixture {
+func setUp(t testing.TB) fixture {
 	t.Helper()
 	ctx := context.Background()
 	cfg := blob.StoreConfig{Endpoint: os.Getenv("TEST_S3_ENDPOINT"), AccessKeyID: os.Getenv("TEST_S3_ACCESS_KEY_ID"),
