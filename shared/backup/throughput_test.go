@@ -31,7 +31,9 @@ func BenchmarkBackupThroughput(b *testing.B) {
 			}
 			plainTotal += time.Since(start)
 			start = time.Now()
-			f.dumper.Now = func() time.Time { return time.Date(2026, 1, 1, 0, 0, round, 0, time.UTC).Add(time.Duration(b.N) * time.Hour) }
+			f.dumper.Now = func() time.Time {
+				return time.Date(2026, 1, 1, 0, 0, round, 0, time.UTC).Add(time.Duration(b.N) * time.Hour)
+			}
 			m, err := f.dumper.Backup(ctx)
 			if err != nil {
 				b.Fatal(err)
