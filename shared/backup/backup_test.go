@@ -17,6 +17,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/infra/localstack"
 	"github.com/ghiseu/ghiseu/shared/backup"
+	"github.com/ghiseu/ghiseu/shared/backup/retention"
 	"github.com/ghiseu/ghiseu/shared/blob"
 	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 )
@@ -372,5 +373,48 @@ func TestFailedVerificationIsRecorded(t *testing.T) {
 	}
 	if scratch != 0 {
 		t.Errorf("%d scratch databases left", scratch)
+	}
+}
+
+// Prune keeps what the policy keeps and removes the rest, manifest first,
+// and the leftovers of a backup that never finished.
+func TestPruneRemovesWhatThePolicyDoesNotKeep(t *testing.T) {
+	f := setUp(t)
+	ctx := context.Background()
+	f.dumper.VerifyAdminURL = ""
+	days := []time.Time{
+		time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC),
+	}
+	for _, d := range days {
+		f.dumper.Now = func() time.Time { return d }
+		if _, err := f.dumper.Backup(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A backup that died on the 19th left its dump and no manifest.
+	if _, err := f.blob.Put(ctx, f.bucket, "backups/20261119T000000Z/dump.age", strings.NewReader("partial"), "application/octet-stream"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	got, err := backup.Prune(ctx, f.blob, f.bucket, "", retention.Policy{Daily: 2}, now, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got.Removed, ",") != "20261120T000000Z" || strings.Join(got.Incomplete, ",") != "20261119T000000Z" {
+		t.Fatalf("pruned %+v", got)
+	}
+	ids, err := backup.List(ctx, f.blob, f.bucket, "")
+	if err != nil || strings.Join(ids, ",") != "20261122T000000Z,20261121T000000Z" {
+		t.Fatalf("left: %v %v", ids, err)
+	}
+	for o, err := range f.blob.List(ctx, f.bucket, "backups/") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(o.Key, "20261120") || strings.Contains(o.Key, "20261119") {
+			t.Errorf("left behind: %s", o.Key)
+		}
 	}
 }
