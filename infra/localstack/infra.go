@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"filippo.io/age"
 	"fmt"
 	"io"
 	"os"
@@ -126,6 +127,9 @@ func secretGenerators() map[string]func() string {
 		"PII_INDEX_KEY": randomKey,
 		// The demo accounts' password (infra/seed), shown when make run starts.
 		"DEMO_PASSWORD": randomToken,
+		// The age key the local backups are encrypted to (nightly-backup has
+		// its public half; make restore reads this, the private one).
+		"BACKUP_AGE_IDENTITY": newAgeIdentity,
 	}
 }
 
@@ -169,6 +173,14 @@ func randomKey() string {
 		panic(err)
 	}
 	return base64.StdEncoding.EncodeToString(b)
+}
+
+func newAgeIdentity() string {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		panic(err) // the kernel's random source does not fail
+	}
+	return id.String()
 }
 
 func randomToken() string {

@@ -123,8 +123,13 @@ func (d *Dumper) now() time.Time {
 	return d.Now()
 }
 
-// IDOf is the id of a backup started at t: sortable, and a valid key part.
-func IDOf(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+// idLayout makes backup ids: sortable, valid key parts, and to the
+// millisecond, so that a backup asked for right after the nightly one does
+// not take its id (and its keys).
+const idLayout = "20060102T150405.000Z"
+
+// IDOf is the id of a backup started at t.
+func IDOf(t time.Time) string { return t.UTC().Format(idLayout) }
 
 // Backup dumps the database and stores it, encrypted, then writes the
 // manifest. If anything fails (pg_dump dies, storage refuses), no manifest
@@ -311,4 +316,11 @@ func List(ctx context.Context, b *blob.Store, bucket, prefix string) ([]string, 
 	}
 	sort.Sort(sort.Reverse(sort.StringSlice(ids)))
 	return ids, nil
+}
+
+// DatabaseBrief is what status pages show of a backup's database.
+type DatabaseBrief struct {
+	ServerVersion string `json:"serverVersion"`
+	WALPosition   string `json:"walPosition"`
+	Tables        int    `json:"tables"`
 }

@@ -394,7 +394,7 @@ func TestPruneRemovesWhatThePolicyDoesNotKeep(t *testing.T) {
 		}
 	}
 	// A backup that died on the 19th left its dump and no manifest.
-	if _, err := f.blob.Put(ctx, f.bucket, "backups/20261119T000000Z/dump.age", strings.NewReader("partial"), "application/octet-stream"); err != nil {
+	if _, err := f.blob.Put(ctx, f.bucket, "backups/20261119T000000.000Z/dump.age", strings.NewReader("partial"), "application/octet-stream"); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -402,11 +402,11 @@ func TestPruneRemovesWhatThePolicyDoesNotKeep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(got.Removed, ",") != "20261120T000000Z" || strings.Join(got.Incomplete, ",") != "20261119T000000Z" {
+	if strings.Join(got.Removed, ",") != "20261120T000000.000Z" || strings.Join(got.Incomplete, ",") != "20261119T000000.000Z" {
 		t.Fatalf("pruned %+v", got)
 	}
 	ids, err := backup.List(ctx, f.blob, f.bucket, "")
-	if err != nil || strings.Join(ids, ",") != "20261122T000000Z,20261121T000000Z" {
+	if err != nil || strings.Join(ids, ",") != "20261122T000000.000Z,20261121T000000.000Z" {
 		t.Fatalf("left: %v %v", ids, err)
 	}
 	for o, err := range f.blob.List(ctx, f.bucket, "backups/") {

@@ -45,7 +45,7 @@ func Prune(ctx context.Context, b *blob.Store, bucket, prefix string, p retentio
 	var all []retention.Backup
 	var out Pruned
 	for id := range objects {
-		at, err := time.Parse("20060102T150405Z", id)
+		at, err := time.Parse(idLayout, id)
 		if err != nil {
 			continue // not ours
 		}

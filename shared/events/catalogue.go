@@ -75,6 +75,13 @@ const (
 	TypeRequestDeadlineApproaching = "ro.ghiseu.request.deadline.approaching"
 )
 
+// Backup events (platform events: no institution).
+const (
+	TypeBackupRequested = "ro.ghiseu.backup.requested"
+	TypeBackupCompleted = "ro.ghiseu.backup.completed"
+	TypeBackupFailed    = "ro.ghiseu.backup.failed"
+)
+
 // ExtInstitution is the CloudEvents extension attribute carrying the tenant.
 const ExtInstitution = "institutionid"
 

@@ -314,6 +314,7 @@ func guardedRoutes(institution uuid.UUID) map[string]string {
 		"filing-plan":       "/api/institutions/" + institution.String() + "/filing-plan",
 		"submit-request":    "/api/me/requests",
 		"handle-request":    "/api/institutions/" + institution.String() + "/requests",
+		"nightly-backup":    "/api/institutions/" + institution.String() + "/backups",
 		"notify":            "/api/me/notifications",
 		"request-types":     "/api/institutions/" + institution.String() + "/request-types/" + uuid.Nil.String() + "/versions",
 	}

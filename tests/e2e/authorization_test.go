@@ -163,6 +163,10 @@ func matrix() map[string]expectations {
 		"POST /api/institutions/{institution}/requests/{request}/info":        citizensOnly(),
 		"GET /api/institutions/{institution}/request-status":                  public(),
 
+		// nightly-backup: the backups' status and a backup now, for whoever manages backups.
+		"GET /api/institutions/{institution}/backups":  staffOf(administrator),
+		"POST /api/institutions/{institution}/backups": staffOf(administrator),
+
 		// handle-request: the work list for whoever reads requests; actions
 		// for whoever resolves them, assignment for heads of department.
 		"GET /api/institutions/{institution}/requests":                         requestReaders(),
@@ -304,5 +308,5 @@ func TestEveryRouteAuthorizesEveryCaller(t *testing.T) {
 // httpFunctions are the functions that serve HTTP routes.
 func httpFunctions() []string {
 	return []string{"auth", "assign-role", "audit-trail", "institutions", "register-document", "filing-plan", "submit-request", "handle-request",
-		"request-types", "notify"}
+		"request-types", "notify", "nightly-backup"}
 }

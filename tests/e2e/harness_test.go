@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"filippo.io/age"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,6 +26,7 @@ import (
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"github.com/ghiseu/ghiseu/infra/devbroker"
+	"github.com/ghiseu/ghiseu/infra/localstack"
 	"github.com/ghiseu/ghiseu/shared/blob"
 	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 	"github.com/ghiseu/ghiseu/shared/poll"
@@ -74,7 +76,13 @@ func startPlatform(t *testing.T, triggersYAML string, extraEnv map[string]string
 		"PII_KEYS": "1:" + testKey(), "PII_INDEX_KEY": testKey(),
 		"SMTP_ADDR": os.Getenv("TEST_SMTP_ADDR"), "SMTP_TLS": "none", "PUBLIC_URL": "http://ghiseu.test",
 		"S3_ENDPOINT": s3.Endpoint, "S3_ACCESS_KEY_ID": s3.AccessKeyID, "S3_SECRET_ACCESS_KEY": s3.SecretAccessKey,
-		"S3_BUCKET_DOCUMENTS": p.documentsBucket}
+		"S3_BUCKET_DOCUMENTS": p.documentsBucket, "S3_BUCKET_BACKUPS": p.documentsBucket + "-backups",
+		// nightly-backup dumps as the superuser into its own bucket.
+		"BACKUP_DATABASE_URL": p.db.OwnerURL, "BACKUP_VERIFY_DATABASE_URL": os.Getenv("TEST_DATABASE_URL"),
+		"BACKUP_AGE_RECIPIENTS": testAgeRecipient(t)}
+	if bin, err := localstack.PostgresBinDir(); err == nil {
+		env["PG_DUMP"], env["PG_RESTORE"] = filepath.Join(bin, "pg_dump"), filepath.Join(bin, "pg_restore")
+	}
 	for k, v := range extraEnv {
 		env[k] = v
 	}
@@ -252,6 +260,15 @@ func (s *subscriber) setRespond(f func(int) int) {
 }
 
 func always(status int) func(int) int { return func(int) int { return status } }
+
+// testAgeRecipient is the public half of a fresh age key.
+func testAgeRecipient(t *testing.T) string {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.Recipient().String()
+}
 
 func testKey() string {
 	b := make([]byte, 32)

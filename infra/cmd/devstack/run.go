@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"filippo.io/age"
 	"flag"
 	"fmt"
 	"io"
@@ -83,6 +84,9 @@ type stack struct {
 	cancel    context.CancelFunc
 	running   sync.WaitGroup // the functions' supervisors
 	env       map[string]string
+	// functionEnv is what only one function is given (nightly-backup's
+	// superuser URLs).
+	functionEnv map[string]map[string]string
 }
 
 type function struct {
@@ -138,6 +142,10 @@ func (s *stack) start(ctx context.Context, manifestDirs []string) error {
 		"SMTP_ADDR": s.infra.SMTPAddr(), "SMTP_TLS": "none", "SMTP_FROM": "Primăria Lugoj <no-reply@ghiseu.localhost>",
 		"PII_KEYS": s.infra.Secrets["PII_KEYS"], "PII_INDEX_KEY": s.infra.Secrets["PII_INDEX_KEY"],
 		"PUBLIC_URL": s.gatewayURL(),
+	}
+
+	if s.functionEnv, err = s.backupEnv(); err != nil {
+		return err
 	}
 
 	m, err := devbroker.Load(manifestDirs...)
@@ -330,6 +338,9 @@ func (s *stack) supervise(ctx context.Context, f *function, logDir string) {
 	for k, v := range s.env {
 		env = append(env, k+"="+v)
 	}
+	for k, v := range s.functionEnv[f.name] {
+		env = append(env, k+"="+v)
+	}
 	backoff := time.Second
 	for ctx.Err() == nil {
 		proc, err := localstack.Start(localstack.Spec{
@@ -496,4 +507,20 @@ func envInt(k string, def int) int {
 		return def
 	}
 	return n
+}
+
+// backupEnv is nightly-backup's configuration: the superuser for the dump
+// and the scratch database, the public half of the stack's age key, and
+// the PostgreSQL tools beside the server.
+func (s *stack) backupEnv() (map[string]map[string]string, error) {
+	id, err := age.ParseX25519Identity(s.infra.Secrets["BACKUP_AGE_IDENTITY"])
+	if err != nil {
+		return nil, fmt.Errorf("BACKUP_AGE_IDENTITY: %w", err)
+	}
+	env := map[string]string{"BACKUP_DATABASE_URL": s.infra.AdminURL("ghiseu"), "BACKUP_VERIFY_DATABASE_URL": s.infra.AdminURL("postgres"),
+		"BACKUP_AGE_RECIPIENTS": id.Recipient().String()}
+	if bin, err := localstack.PostgresBinDir(); err == nil {
+		env["PG_DUMP"], env["PG_RESTORE"] = filepath.Join(bin, "pg_dump"), filepath.Join(bin, "pg_restore")
+	}
+	return map[string]map[string]string{"nightly-backup": env}, nil
 }

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ghiseu/ghiseu/shared/access"
+	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/backup"
+	"github.com/ghiseu/ghiseu/shared/backup/retention"
+	"github.com/ghiseu/ghiseu/shared/blob"
+	"github.com/ghiseu/ghiseu/shared/db"
+	"github.com/ghiseu/ghiseu/shared/events"
+	"github.com/ghiseu/ghiseu/shared/httpapi"
+	"github.com/ghiseu/ghiseu/shared/runtime"
+)
+
+// Source is this function's CloudEvents source.
+const Source = "/ghiseu/functions/nightly-backup"
+
+// PingType is the type of the PingSource's events.
+const PingType = "dev.knative.sources.ping"
+
+// lockKey is the advisory lock that keeps two backups from running at once
+// (a tick and an administrator's request, or two instances).
+const lockKey = 0x6768697365750001 // "ghiseu" + 1
+
+type server struct {
+	pool   *pgxpool.Pool
+	outbox *events.Outbox
+	log    *slog.Logger
+	dumper *backup.Dumper
+	store  *blob.Store
+	bucket string
+	policy retention.Policy
+}
+
+func (s *server) routes(r *access.Router) {
+	in := access.PathInstitution("institution")
+	r.Handle(access.Route{Pattern: "GET /api/institutions/{institution}/backups", Rule: access.Permission("backup.manage", in), Handler: s.status})
+	r.Handle(access.Route{Pattern: "POST /api/institutions/{institution}/backups", Rule: access.Permission("backup.manage", in), Handler: s.request})
+}
+
+// handleEvent runs a backup on the nightly tick or an administrator's
+// request. A backup already running answers at once: one is enough.
+func (s *server) handleEvent(ctx context.Context, e cloudevents.Event) (*cloudevents.Event, error) {
+	if e.Type() != PingType && e.Type() != events.TypeBackupRequested {
+		return nil, runtime.Permanent(fmt.Errorf("nightly-backup does not handle %s events", e.Type()))
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Release()
+	var locked bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, int64(lockKey)).Scan(&locked); err != nil {
+		return nil, err
+	}
+	if !locked {
+		s.log.Info("a backup is already running: this one is skipped", "event_id", e.ID())
+		return nil, nil
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(lockKey))
+	return nil, s.run(ctx)
+}
+
+// run makes a backup and prunes, and announces the outcome. A failed
+// backup is announced and answered 2xx: retrying at once would most likely
+// fail the same way, and the next night comes.
+func (s *server) run(ctx context.Context) error {
+	started := time.Now()
+	m, err := s.dumper.Backup(ctx)
+	if err != nil {
+		s.log.Error("backup failed", "error", err.Error())
+		return s.announce(ctx, events.TypeBackupFailed, map[string]any{"startedAt": started, "error": err.Error()})
+	}
+	pruned, err := backup.Prune(ctx, s.store, s.bucket, "", s.policy, time.Now(), nil)
+	if err != nil {
+		// The backup is made; pruning is tried again next time.
+		s.log.Error("prune backups", "error", err.Error())
+	}
+	data := map[string]any{"backupId": m.ID, "startedAt": m.StartedAt, "finishedAt": m.FinishedAt, "dumpBytes": m.Dump.Size,
+		"documents": 0, "documentBytes": 0, "damagedDocuments": 0, "verified": nil, "verificationError": "",
+		"pruned": len(pruned.Removed) + len(pruned.Incomplete)}
+	if d := m.Documents; d != nil {
+		data["documents"], data["documentBytes"], data["damagedDocuments"] = d.Objects, d.Bytes, len(d.Damaged)
+	}
+	if v := m.Verification; v != nil {
+		data["verified"], data["verificationError"] = v.OK, v.Error
+		if !v.OK {
+			s.log.Error("backup verification failed", "backup_id", m.ID, "error", v.Error)
+		}
+	}
+	s.log.Info("backup completed", "backup_id", m.ID, "dump_bytes", m.Dump.Size, "took", time.Since(started).String())
+	return s.announce(ctx, events.TypeBackupCompleted, data)
+}
+
+// announce writes a platform event through the outbox and publishes it.
+func (s *server) announce(ctx context.Context, eventType string, data any) error {
+	e, err := s.outbox.Catalogue().New(eventType, Source, uuid.Nil, data)
+	if err != nil {
+		return err
+	}
+	var id int64
+	if err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) (err error) {
+		id, err = s.outbox.Add(ctx, tx, e)
+		return err
+	}); err != nil {
+		return fmt.Errorf("announce %s: %w", eventType, err)
+	}
+	s.outbox.Publish(ctx, id)
+	return nil
+}
+
+// statusView is the backups' state for administrators.
+type statusView struct {
+	Last     *lastBackup `json:"last"`
+	Complete []string    `json:"complete"`
+}
+
+type lastBackup struct {
+	ID            string               `json:"id"`
+	FinishedAt    time.Time            `json:"finishedAt"`
+	AgeSeconds    int64                `json:"ageSeconds"`
+	DumpBytes     int64                `json:"dumpBytes"`
+	Documents     int                  `json:"documents"`
+	DocumentBytes int64                `json:"documentBytes"`
+	Damaged       []string             `json:"damagedDocuments"`
+	Verification  *backup.Verification `json:"verification"`
+	Database      backup.DatabaseBrief `json:"database"`
+}
+
+// last reads the newest complete backup's manifest; nil when there is none.
+func (s *server) last(ctx context.Context) (*backup.Manifest, []string, error) {
+	ids, err := backup.List(ctx, s.store, s.bucket, "")
+	if err != nil || len(ids) == 0 {
+		return nil, ids, err
+	}
+	r := &backup.Restorer{Blob: s.store, Bucket: s.bucket}
+	m, err := r.Manifest(ctx, ids[0])
+	if err != nil {
+		return nil, ids, err
+	}
+	return &m, ids, nil
+}
+
+// status shows the last complete backup, its size and age, and its
+// verification.
+func (s *server) status(w http.ResponseWriter, r *http.Request) {
+	m, ids, err := s.last(r.Context())
+	if err != nil {
+		s.fail(w, "backup status", err)
+		return
+	}
+	out := statusView{Complete: ids}
+	if out.Complete == nil {
+		out.Complete = []string{}
+	}
+	if m != nil {
+		l := &lastBackup{ID: m.ID, FinishedAt: m.FinishedAt, AgeSeconds: int64(time.Since(m.FinishedAt).Seconds()),
+			DumpBytes: m.Dump.Size, Verification: m.Verification, Damaged: []string{},
+			Database: backup.DatabaseBrief{ServerVersion: m.Database.ServerVersion, WALPosition: m.Database.WALPosition, Tables: len(m.Database.Rows)}}
+		if d := m.Documents; d != nil {
+			l.Documents, l.DocumentBytes = d.Objects, d.Bytes
+			if d.Damaged != nil {
+				l.Damaged = d.Damaged
+			}
+		}
+		out.Last = l
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// request asks for a backup now, through the Broker, like the nightly
+// tick; answered 202 at once, since a backup outlasts an HTTP request.
+func (s *server) request(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	inst, _ := uuid.Parse(r.PathValue("institution"))
+	p := access.FromContext(ctx)
+	// Announced for the administrator's institution, in its transaction,
+	// beside the audit row.
+	e, err := s.outbox.Catalogue().New(events.TypeBackupRequested, Source, inst,
+		map[string]any{"requestedBy": p.Account, "institutionId": inst})
+	if err != nil {
+		s.fail(w, "request backup", err)
+		return
+	}
+	var id int64
+	err = access.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		if id, err = s.outbox.Add(ctx, tx, e); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{Institution: inst, ActorID: p.Account, ActorKind: p.Kind.AuditActor(),
+			Action: "backup.request", ObjectType: "backup", IP: access.ClientIP(r)})
+		return err
+	})
+	if err != nil {
+		s.fail(w, "request backup", err)
+		return
+	}
+	s.outbox.Publish(ctx, id)
+	httpapi.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "requested"})
+}
+
+// metrics serves the last backup's state in the Prometheus text format.
+func (s *server) metrics(w http.ResponseWriter, r *http.Request) {
+	m, _, err := s.last(r.Context())
+	if err != nil {
+		s.log.Error("metrics", "error", err.Error())
+		http.Error(w, "backup status unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	fmt.Fprintln(w, "# HELP ghiseu_backup_last_success_timestamp_seconds When the last complete backup finished.")
+	fmt.Fprintln(w, "# TYPE ghiseu_backup_last_success_timestamp_seconds gauge")
+	fmt.Fprintln(w, "# HELP ghiseu_backup_last_size_bytes The last complete backup's dump, encrypted, and the documents it covers.")
+	fmt.Fprintln(w, "# TYPE ghiseu_backup_last_size_bytes gauge")
+	fmt.Fprintln(w, "# HELP ghiseu_backup_last_verification_ok 1 when the last backup restored with its manifest's rows, 0 when not, absent when unverified.")
+	fmt.Fprintln(w, "# TYPE ghiseu_backup_last_verification_ok gauge")
+	if m == nil {
+		return
+	}
+	fmt.Fprintf(w, "ghiseu_backup_last_success_timestamp_seconds %d\n", m.FinishedAt.Unix())
+	fmt.Fprintf(w, "ghiseu_backup_last_size_bytes{part=\"dump\"} %d\n", m.Dump.Size)
+	if m.Documents != nil {
+		fmt.Fprintf(w, "ghiseu_backup_last_size_bytes{part=\"documents\"} %d\n", m.Documents.Bytes)
+	}
+	if v := m.Verification; v != nil {
+		ok := 0
+		if v.OK {
+			ok = 1
+		}
+		fmt.Fprintf(w, "ghiseu_backup_last_verification_ok %d\n", ok)
+	}
+}
+
+func (s *server) fail(w http.ResponseWriter, what string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	s.log.Error(what, "error", err.Error())
+	httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusInternalServerError, Code: "internal",
+		Detail: "something went wrong on our side; try again"})
+}

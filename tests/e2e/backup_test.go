@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ghiseu/ghiseu/infra/seed"
+	"github.com/ghiseu/ghiseu/shared/access"
+	"github.com/ghiseu/ghiseu/shared/db"
+	"github.com/ghiseu/ghiseu/shared/pii"
+	"github.com/ghiseu/ghiseu/shared/poll"
+)
+
+// The nightly tick makes a verified backup and announces it; the status
+// and the metrics show it; an administrator's request makes another,
+// through the Broker; the retention keeps both.
+func TestNightlyBackupRunsOnTheTickAndOnRequest(t *testing.T) {
+	p := startPlatform(t, "", nil, "nightly-backup")
+	ctx := context.Background()
+	protector, err := pii.New(pii.KeysConfig{Keys: "1:" + testKey(), IndexKey: testKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Demo(ctx, p.db.App, protector, "parola demonstrației, lungă"); err != nil {
+		t.Fatal(err)
+	}
+	admin := &apiClient{t: t, base: p.functions["nightly-backup"], http: &http.Client{Timeout: 30 * time.Second}}
+	err = db.PlatformTx(ctx, p.db.App, func(tx pgx.Tx) (err error) {
+		admin.bearer, _, err = access.OpenSession(ctx, tx, access.NewSession{Account: seed.AccountID("admin@primarialugoj.ro"), Kind: "api"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := "/api/institutions/" + seed.InstitutionID(seed.LugojCIF).String() + "/backups"
+	type view struct {
+		Last *struct {
+			ID           string `json:"id"`
+			DumpBytes    int64  `json:"dumpBytes"`
+			Verification *struct {
+				OK    bool   `json:"ok"`
+				Error string `json:"error"`
+			} `json:"verification"`
+		} `json:"last"`
+		Complete []string `json:"complete"`
+	}
+	var v view
+	admin.do(http.MethodGet, status, nil).want(t, http.StatusOK).json(t, &v)
+	if v.Last != nil || len(v.Complete) != 0 {
+		t.Fatalf("before any backup: %+v", v)
+	}
+
+	tick := newEvent("dev.knative.sources.ping")
+	tick.SetSource("/apis/v1/namespaces/ghiseu/pingsources/nightly-backup-daily")
+	if code := postEvent(t, p.functions["nightly-backup"], tick); code/100 != 2 {
+		t.Fatalf("nightly tick: %d", code)
+	}
+	admin.do(http.MethodGet, status, nil).want(t, http.StatusOK).json(t, &v)
+	if v.Last == nil || v.Last.DumpBytes == 0 || v.Last.Verification == nil || !v.Last.Verification.OK {
+		t.Fatalf("after the tick: %+v (verification %+v)", v.Last, v.Last.Verification)
+	}
+	first := v.Last.ID
+	var completed int
+	platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE event_type = 'ro.ghiseu.backup.completed'`).Scan(&completed)
+	})
+	if completed != 1 {
+		t.Errorf("backup.completed events: %d", completed)
+	}
+	resp, err := http.Get(p.functions["nightly-backup"] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"ghiseu_backup_last_success_timestamp_seconds ", "ghiseu_backup_last_verification_ok 1",
+		`ghiseu_backup_last_size_bytes{part="dump"} ` + fmt.Sprint(v.Last.DumpBytes)} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("metrics lack %q:\n%s", want, metrics)
+		}
+	}
+
+	admin.do(http.MethodPost, status, map[string]any{}).want(t, http.StatusAccepted)
+	poll.Until(t, 90*time.Second, "the requested backup", func() bool {
+		admin.do(http.MethodGet, status, nil).want(t, http.StatusOK).json(t, &v)
+		return len(v.Complete) == 2
+	})
+	if v.Last.ID == first || v.Complete[1] != first {
+		t.Errorf("complete backups %v, want a new one before %s", v.Complete, first)
+	}
+}
