@@ -55,32 +55,34 @@ func webhookContext() context.Context {
 // catalog holds the decoded, defaulted and validated objects of one set of manifests, by name.
 // Every object lives in the namespace ghiseu, so a name is enough.
 type catalog struct {
-	namespaces  map[string]*corev1.Namespace
-	configMaps  map[string]*corev1.ConfigMap
-	secrets     map[string]*corev1.Secret
-	services    map[string]*servingv1.Service
-	brokers     map[string]*eventingv1.Broker
-	triggers    map[string]*eventingv1.Trigger
-	pingSources map[string]*sourcesv1.PingSource
-	clusters    map[string]*cnpgv1.Cluster
-	jobs        map[string]*batchv1.Job
-	gateways    map[string]*gatewayv1.Gateway
-	httpRoutes  map[string]*gatewayv1.HTTPRoute
+	namespaces       map[string]*corev1.Namespace
+	configMaps       map[string]*corev1.ConfigMap
+	secrets          map[string]*corev1.Secret
+	services         map[string]*servingv1.Service
+	brokers          map[string]*eventingv1.Broker
+	triggers         map[string]*eventingv1.Trigger
+	pingSources      map[string]*sourcesv1.PingSource
+	clusters         map[string]*cnpgv1.Cluster
+	scheduledBackups map[string]*cnpgv1.ScheduledBackup
+	jobs             map[string]*batchv1.Job
+	gateways         map[string]*gatewayv1.Gateway
+	httpRoutes       map[string]*gatewayv1.HTTPRoute
 }
 
 func newCatalog() *catalog {
 	return &catalog{
-		namespaces:  map[string]*corev1.Namespace{},
-		configMaps:  map[string]*corev1.ConfigMap{},
-		secrets:     map[string]*corev1.Secret{},
-		services:    map[string]*servingv1.Service{},
-		brokers:     map[string]*eventingv1.Broker{},
-		triggers:    map[string]*eventingv1.Trigger{},
-		pingSources: map[string]*sourcesv1.PingSource{},
-		clusters:    map[string]*cnpgv1.Cluster{},
-		jobs:        map[string]*batchv1.Job{},
-		gateways:    map[string]*gatewayv1.Gateway{},
-		httpRoutes:  map[string]*gatewayv1.HTTPRoute{},
+		namespaces:       map[string]*corev1.Namespace{},
+		configMaps:       map[string]*corev1.ConfigMap{},
+		secrets:          map[string]*corev1.Secret{},
+		services:         map[string]*servingv1.Service{},
+		brokers:          map[string]*eventingv1.Broker{},
+		triggers:         map[string]*eventingv1.Trigger{},
+		pingSources:      map[string]*sourcesv1.PingSource{},
+		clusters:         map[string]*cnpgv1.Cluster{},
+		scheduledBackups: map[string]*cnpgv1.ScheduledBackup{},
+		jobs:             map[string]*batchv1.Job{},
+		gateways:         map[string]*gatewayv1.Gateway{},
+		httpRoutes:       map[string]*gatewayv1.HTTPRoute{},
 	}
 }
 
@@ -141,6 +143,8 @@ func (c *catalog) add(ctx context.Context, d document) error {
 		err = decodeAndAdd(c.jobs, d, checkJob)
 	case "postgresql.cnpg.io/v1 Cluster":
 		err = decodeAndAdd(c.clusters, d, checkCluster)
+	case "postgresql.cnpg.io/v1 ScheduledBackup":
+		err = decodeAndAdd(c.scheduledBackups, d, checkScheduledBackup)
 	default:
 		err = errors.New("no validation for this kind: add it to catalog.add before using it")
 	}
@@ -302,6 +306,19 @@ func checkCluster(c *cnpgv1.Cluster) error {
 	}
 	if b := c.Spec.Bootstrap; b == nil || b.InitDB == nil || b.InitDB.Database == "" || b.InitDB.Owner == "" {
 		errs = append(errs, errors.New("spec.bootstrap.initdb: database and owner must be set"))
+	}
+	return errors.Join(errs...)
+}
+
+// checkScheduledBackup checks a CloudNativePG ScheduledBackup: a schedule of six fields
+// (seconds first, as the operator reads it) and a cluster.
+func checkScheduledBackup(b *cnpgv1.ScheduledBackup) error {
+	var errs []error
+	if n := len(strings.Fields(b.Spec.Schedule)); n != 6 {
+		errs = append(errs, fmt.Errorf("spec.schedule %q has %d fields, want 6 (seconds first)", b.Spec.Schedule, n))
+	}
+	if b.Spec.Cluster.Name == "" {
+		errs = append(errs, errors.New("spec.cluster.name is empty"))
 	}
 	return errors.Join(errs...)
 }
