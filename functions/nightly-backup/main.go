@@ -3,8 +3,9 @@
 // the database with pg_dump through age into the backup bucket, copies the
 // documents not yet backed up, restores the dump into a scratch database to
 // verify it, prunes by the retention policy, and announces
-// ro.ghiseu.backup.completed or ro.ghiseu.backup.failed. It serves the
-// backups' status to administrators and as metrics.
+// ro.ghiseu.backup.completed or ro.ghiseu.backup.failed. Every week it
+// rereads a share of the stored documents (fixity) and verifies the audit
+// chains. It serves the backups' status to administrators and as metrics.
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/blob"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/events"
+	"github.com/ghiseu/ghiseu/shared/fixity"
 	"github.com/ghiseu/ghiseu/shared/runtime"
 )
 
@@ -47,8 +49,11 @@ type config struct {
 	// separated; the private keys stay offline, with whoever restores.
 	Recipients string           `envconfig:"BACKUP_AGE_RECIPIENTS" required:"true"`
 	Retention  retention.Policy `envconfig:"BACKUP_RETENTION" default:"daily=7,weekly=4,monthly=12"`
-	PgDump     string           `envconfig:"PG_DUMP" default:"pg_dump"`
-	PgRestore  string           `envconfig:"PG_RESTORE" default:"pg_restore"`
+	// FixityShare is the share of the documents the weekly fixity check
+	// rereads: "1/4" rereads every one once in four weeks.
+	FixityShare string `envconfig:"FIXITY_SHARE" default:"1/4"`
+	PgDump      string `envconfig:"PG_DUMP" default:"pg_dump"`
+	PgRestore   string `envconfig:"PG_RESTORE" default:"pg_restore"`
 }
 
 func main() {
@@ -57,6 +62,10 @@ func main() {
 		recipients, err := age.ParseRecipients(strings.NewReader(strings.ReplaceAll(cfg.Recipients, ",", "\n")))
 		if err != nil {
 			return runtime.Function{}, fmt.Errorf("BACKUP_AGE_RECIPIENTS: %w", err)
+		}
+		runs, err := fixity.ParseShare(cfg.FixityShare)
+		if err != nil {
+			return runtime.Function{}, fmt.Errorf("FIXITY_SHARE: %w", err)
 		}
 		if err := cfg.Retention.Validate(); err != nil {
 			return runtime.Function{}, fmt.Errorf("BACKUP_RETENTION: %w", err)
@@ -88,6 +97,7 @@ func main() {
 			log.Warn("BACKUP_VERIFY_DATABASE_URL is not set: backups are not verified by a restore")
 		}
 		s := &server{pool: pool, outbox: outbox, log: log, policy: cfg.Retention, store: store, bucket: cfg.BackupsBucket,
+			fixity: &fixity.Checker{Pool: pool, Blob: docs, Bucket: cfg.DocumentsBucket, RunsPerCycle: runs},
 			dumper: &backup.Dumper{DatabaseURL: cfg.DumpURL, PgDump: cfg.PgDump, PgRestore: cfg.PgRestore, VerifyAdminURL: cfg.VerifyURL,
 				Blob: store, Bucket: cfg.BackupsBucket, Recipients: recipients, Documents: docs, DocumentsBucket: cfg.DocumentsBucket}}
 		router, err := access.NewRouter(&access.Authenticator{Pool: pool}, log)

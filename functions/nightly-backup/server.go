@@ -20,6 +20,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/blob"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/events"
+	"github.com/ghiseu/ghiseu/shared/fixity"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
 	"github.com/ghiseu/ghiseu/shared/runtime"
 )
@@ -42,6 +43,7 @@ type server struct {
 	store  *blob.Store
 	bucket string
 	policy retention.Policy
+	fixity *fixity.Checker
 }
 
 func (s *server) routes(r *access.Router) {
@@ -70,6 +72,9 @@ func (s *server) handleEvent(ctx context.Context, e cloudevents.Event) (*cloudev
 		return nil, nil
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(lockKey))
+	if e.Type() == PingType && e.Source() == FixitySource {
+		return nil, s.checkFixity(ctx)
+	}
 	return nil, s.run(ctx)
 }
 

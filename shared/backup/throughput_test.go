@@ -5,12 +5,15 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 )
 
 // BenchmarkBackupThroughput compares the backup (pg_dump, age, S3) with
 // plain pg_dump in the same format to /dev/null, on the same database of
 // about 300 MB of table, in alternating turns. The target is at least 0.7
-// of pg_dump's rate. Run it with -benchtime 1x (make bench).
+// of pg_dump's rate. It also times a restore of the last backup. Run it
+// with -benchtime 1x (make bench).
 func BenchmarkBackupThroughput(b *testing.B) {
 	f := setUp(b)
 	ctx := context.Background()
@@ -42,6 +45,14 @@ func BenchmarkBackupThroughput(b *testing.B) {
 			dumped = m.Dump.PlainSize
 		}
 	}
+	// And how long a restore of it takes: the command an operator runs.
+	start := time.Now()
+	if _, err := f.restorer.Restore(ctx, "", dbtest.Empty(b)); err != nil {
+		b.Fatal(err)
+	}
+	restoreTime := time.Since(start)
+	b.ReportMetric(float64(dumped)/(1<<20)/restoreTime.Seconds(), "restore-MiB/s")
+	b.Logf("restore of the last backup (%d MiB of dump) into an empty database: %v", dumped>>20, restoreTime)
 	ratio := plainTotal.Seconds() / backupTotal.Seconds()
 	b.ReportMetric(float64(dumped)/(1<<20), "dump-MiB")
 	b.ReportMetric(float64(dumped)*float64(3*b.N)/(1<<20)/plainTotal.Seconds(), "pg_dump-MiB/s")

@@ -106,3 +106,13 @@ func PlatformTx(ctx context.Context, b Beginner, fn func(pgx.Tx) error) error {
 		return fn(tx)
 	})
 }
+
+// Snapshot begins read-only REPEATABLE READ transactions: whatever they
+// read comes from one snapshot, so writes committed meanwhile are not seen
+// half (verifying an audit chain's head and its rows, say).
+type Snapshot struct{ Pool *pgxpool.Pool }
+
+// Begin starts a snapshot transaction.
+func (s Snapshot) Begin(ctx context.Context) (pgx.Tx, error) {
+	return s.Pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+}

@@ -80,6 +80,7 @@ const (
 	TypeBackupRequested = "ro.ghiseu.backup.requested"
 	TypeBackupCompleted = "ro.ghiseu.backup.completed"
 	TypeBackupFailed    = "ro.ghiseu.backup.failed"
+	TypeFixityChecked   = "ro.ghiseu.fixity.checked"
 )
 
 // ExtInstitution is the CloudEvents extension attribute carrying the tenant.

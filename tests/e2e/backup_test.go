@@ -87,6 +87,20 @@ func TestNightlyBackupRunsOnTheTickAndOnRequest(t *testing.T) {
 		}
 	}
 
+	// The weekly tick rereads the documents' share and the audit chains.
+	weekly := newEvent("dev.knative.sources.ping")
+	weekly.SetSource("/apis/v1/namespaces/ghiseu/pingsources/fixity-weekly")
+	if code := postEvent(t, p.functions["nightly-backup"], weekly); code/100 != 2 {
+		t.Fatalf("fixity tick: %d", code)
+	}
+	var fixityOK *bool
+	platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT (event -> 'data' ->> 'ok')::boolean FROM outbox WHERE event_type = 'ro.ghiseu.fixity.checked'`).Scan(&fixityOK)
+	})
+	if fixityOK == nil || !*fixityOK {
+		t.Errorf("fixity checked: %v, want ok", fixityOK)
+	}
+
 	admin.do(http.MethodPost, status, map[string]any{}).want(t, http.StatusAccepted)
 	var completedNow int
 	poll.Until(t, 90*time.Second, "the requested backup, announced", func() bool {

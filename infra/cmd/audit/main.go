@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	defer pool.Close()
 
 	var results []audit.Result
-	err = db.PlatformTx(ctx, snapshot{pool}, func(tx pgx.Tx) error {
+	err = db.PlatformTx(ctx, db.Snapshot{Pool: pool}, func(tx pgx.Tx) error {
 		if *institution == "" {
 			var err error
 			results, err = audit.VerifyAll(ctx, tx)
@@ -86,15 +86,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	return report(out, results)
-}
-
-// snapshot begins read-only REPEATABLE READ transactions: each chain's head
-// and rows are then read from one snapshot, so appends committed while the
-// command runs are not mistaken for tampering.
-type snapshot struct{ pool *pgxpool.Pool }
-
-func (s snapshot) Begin(ctx context.Context) (pgx.Tx, error) {
-	return s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 }
 
 // report prints one line per chain and returns an error naming the first
