@@ -3,7 +3,6 @@ package backup_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"io"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/backup"
 	"github.com/ghiseu/ghiseu/shared/backup/retention"
 	"github.com/ghiseu/ghiseu/shared/blob"
+	"github.com/ghiseu/ghiseu/shared/blob/blobtest"
 	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 )
 
@@ -35,15 +35,7 @@ type fixture struct {
 func setUp(t testing.TB) fixture {
 	t.Helper()
 	ctx := context.Background()
-	cfg := blob.StoreConfig{Endpoint: os.Getenv("TEST_S3_ENDPOINT"), AccessKeyID: os.Getenv("TEST_S3_ACCESS_KEY_ID"),
-		SecretAccessKey: os.Getenv("TEST_S3_SECRET_ACCESS_KEY")}
-	if cfg.Endpoint == "" {
-		t.Fatal("TEST_S3_ENDPOINT is not set: run the tests through `make test`")
-	}
-	b, err := blob.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := blobtest.New(t)
 	bin, err := localstack.PostgresBinDir()
 	if err != nil {
 		t.Fatal(err)
@@ -52,10 +44,7 @@ func setUp(t testing.TB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := fixture{source: dbtest.New(t), blob: b, bucket: "backups-" + strings.ToLower(rand.Text()[:10]), bin: bin, identity: id}
-	if err := b.EnsureBucket(ctx, f.bucket); err != nil {
-		t.Fatal(err)
-	}
+	f := fixture{source: dbtest.New(t), blob: b, bucket: blobtest.Bucket(t, b, "backups"), bin: bin, identity: id}
 	// Some rows, some of them with Romanian letters and row-level security.
 	for _, q := range []string{
 		`INSERT INTO institution (id, cif, name) VALUES ('11111111-1111-1111-1111-111111111111', '4358142', 'Primăria Municipiului Lugoj')`,
@@ -253,10 +242,7 @@ func TestKilledDumpLeavesNoCompleteBackup(t *testing.T) {
 func TestDisasterDrill(t *testing.T) {
 	f := setUp(t)
 	ctx := context.Background()
-	docsBucket := "documents-" + strings.ToLower(rand.Text()[:10])
-	if err := f.blob.EnsureBucket(ctx, docsBucket); err != nil {
-		t.Fatal(err)
-	}
+	docsBucket := blobtest.Bucket(t, f.blob, "documents")
 	originals := map[string][]byte{}
 	for i := range 5 {
 		b := []byte(strings.Repeat("Cerere de urbanism, pagina ", 200*(i+1)))
@@ -310,10 +296,7 @@ func TestDisasterDrill(t *testing.T) {
 
 	// The disaster: a new, empty database and documents bucket.
 	target := dbtest.Empty(t)
-	newBucket := "documents-" + strings.ToLower(rand.Text()[:10])
-	if err := f.blob.EnsureBucket(ctx, newBucket); err != nil {
-		t.Fatal(err)
-	}
+	newBucket := blobtest.Bucket(t, f.blob, "documents")
 	restored, err := f.restorer.Restore(ctx, "", target)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strings"
 	"syscall"
 	"testing"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/shared/backup"
 	"github.com/ghiseu/ghiseu/shared/blob"
+	"github.com/ghiseu/ghiseu/shared/blob/blobtest"
 )
 
 // childEnv carries the child's configuration (see TestBackupChild).
@@ -44,18 +44,15 @@ func TestBackupMemoryIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs := "documents-" + strings.ToLower(rand.Text()[:10])
-	if err := f.blob.EnsureBucket(ctx, docs); err != nil {
-		t.Fatal(err)
-	}
+	docs := blobtest.Bucket(t, f.blob, "documents")
 	// About 200 MB of documents that do not compress.
 	for range 4 {
 		if _, err := f.blob.PutContentAddressed(ctx, docs, "inst", io.LimitReader(rand.Reader, 50<<20), "application/pdf"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s3 := blob.StoreConfig{Endpoint: os.Getenv("TEST_S3_ENDPOINT"), Region: "us-east-1", AccessKeyID: os.Getenv("TEST_S3_ACCESS_KEY_ID"),
-		SecretAccessKey: os.Getenv("TEST_S3_SECRET_ACCESS_KEY"), PartSize: 5 << 20, UploadConcurrency: 2}
+	s3 := blobtest.Config(t)
+	s3.PartSize, s3.UploadConcurrency = 5<<20, 2
 	cfg, err := json.Marshal(childConfig{DatabaseURL: f.source.OwnerURL, PgDump: f.dumper.PgDump, Bucket: f.bucket,
 		DocumentsBucket: docs, Recipient: f.identity.Recipient().String(), S3: s3})
 	if err != nil {

@@ -3,17 +3,15 @@ package requests_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"mime/multipart"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
-	"github.com/ghiseu/ghiseu/shared/blob"
+	"github.com/ghiseu/ghiseu/shared/blob/blobtest"
 	"github.com/ghiseu/ghiseu/shared/documents"
 	"github.com/ghiseu/ghiseu/shared/requests"
 )
@@ -22,19 +20,8 @@ import (
 // its own store, and names the one at fault.
 func TestUploadPartsTakesTheDeclaredFiles(t *testing.T) {
 	ctx := context.Background()
-	cfg := blob.StoreConfig{Endpoint: os.Getenv("TEST_S3_ENDPOINT"), AccessKeyID: os.Getenv("TEST_S3_ACCESS_KEY_ID"),
-		SecretAccessKey: os.Getenv("TEST_S3_SECRET_ACCESS_KEY")}
-	if cfg.Endpoint == "" {
-		t.Fatal("TEST_S3_ENDPOINT is not set: run the tests through `make test`")
-	}
-	b, err := blob.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bucket := "requests-" + strings.ToLower(rand.Text()[:10])
-	if err := b.EnsureBucket(ctx, bucket); err != nil {
-		t.Fatal(err)
-	}
+	b := blobtest.New(t)
+	bucket := blobtest.Bucket(t, b, "requests")
 	pdfOnly := &documents.Store{Blob: b, Bucket: bucket, MediaTypes: []string{"application/pdf"}}
 	anything := &documents.Store{Blob: b, Bucket: bucket}
 	pdf := []byte("%PDF-1.4\n" + strings.Repeat("x", 100) + "\n%%EOF\n")

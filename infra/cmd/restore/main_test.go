@@ -13,7 +13,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/infra/localstack"
 	"github.com/ghiseu/ghiseu/shared/backup"
-	"github.com/ghiseu/ghiseu/shared/blob"
+	"github.com/ghiseu/ghiseu/shared/blob/blobtest"
 	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 )
 
@@ -21,15 +21,8 @@ import (
 // documents, from its configuration alone; -verify-only touches nothing.
 func TestRestoreCommand(t *testing.T) {
 	ctx := context.Background()
-	s3 := blob.StoreConfig{Endpoint: os.Getenv("TEST_S3_ENDPOINT"), Region: "us-east-1", AccessKeyID: os.Getenv("TEST_S3_ACCESS_KEY_ID"),
-		SecretAccessKey: os.Getenv("TEST_S3_SECRET_ACCESS_KEY"), PartSize: 8 << 20, UploadConcurrency: 2}
-	if s3.Endpoint == "" {
-		t.Fatal("TEST_S3_ENDPOINT is not set: run the tests through `make test`")
-	}
-	store, err := blob.New(ctx, s3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s3 := blobtest.Config(t)
+	store := blobtest.New(t)
 	bin, err := localstack.PostgresBinDir()
 	if err != nil {
 		t.Fatal(err)
@@ -38,12 +31,8 @@ func TestRestoreCommand(t *testing.T) {
 	if _, err := source.Owner.Exec(ctx, `INSERT INTO institution (id, cif, name) VALUES (gen_random_uuid(), '4358142', 'Primăria Lugoj')`); err != nil {
 		t.Fatal(err)
 	}
-	bucket, docs, newDocs := "b-"+strings.ToLower(rand.Text()[:10]), "d-"+strings.ToLower(rand.Text()[:10]), "n-"+strings.ToLower(rand.Text()[:10])
-	for _, b := range []string{bucket, docs} {
-		if err := store.EnsureBucket(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bucket, docs := blobtest.Bucket(t, store, "backups"), blobtest.Bucket(t, store, "documents")
+	newDocs := "restored-" + strings.ToLower(rand.Text()[:10]) // made by the command
 	doc, err := store.PutContentAddressed(ctx, docs, "inst", strings.NewReader("un document"), "text/plain")
 	if err != nil {
 		t.Fatal(err)
