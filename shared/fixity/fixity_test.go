@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ghiseu/ghiseu/shared/blob"
+	"github.com/ghiseu/ghiseu/shared/blob/blobtest"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 	"github.com/ghiseu/ghiseu/shared/documents"
@@ -55,15 +56,7 @@ type fixture struct {
 func setUp(t *testing.T) *fixture {
 	t.Helper()
 	ctx := t.Context()
-	cfg := blob.StoreConfig{
-		Endpoint:        os.Getenv("TEST_S3_ENDPOINT"),
-		AccessKeyID:     os.Getenv("TEST_S3_ACCESS_KEY_ID"),
-		SecretAccessKey: os.Getenv("TEST_S3_SECRET_ACCESS_KEY"),
-	}
-	if cfg.Endpoint == "" || cfg.AccessKeyID == "" || cfg.SecretAccessKey == "" {
-		t.Fatal("TEST_S3_ENDPOINT, TEST_S3_ACCESS_KEY_ID and TEST_S3_SECRET_ACCESS_KEY are not set: " +
-			"run the tests through `make test`, which starts an S3 server (versitygw) and sets them")
-	}
+	cfg := blobtest.Config(t)
 	b, err := blob.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
