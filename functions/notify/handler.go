@@ -32,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/mail"
@@ -86,15 +87,22 @@ type Handler struct {
 	opts      Options
 	kinds     map[string]kind
 	cache     templateCache
+	// operatorTemplates are the templates of the platform's own notices,
+	// which no institution rewrites: they are always the built-in ones.
+	operatorTemplates map[string]bool
 }
 
 // NewHandler returns a handler, or an error if an event type it handles has
 // no template: better at start than at the first event.
 func NewHandler(pool *pgxpool.Pool, templates *mail.Templates, mailer mail.Sender, texter sms.Sender, log *slog.Logger, opts Options) (*Handler, error) {
 	ks := kinds()
+	operatorTemplates := map[string]bool{}
 	for eventType, k := range ks {
 		if !templates.Has(k.template) {
 			return nil, fmt.Errorf("no template %q for %s", k.template, eventType)
+		}
+		if k.to == operators {
+			operatorTemplates[k.template] = true
 		}
 	}
 	switch {
@@ -111,13 +119,14 @@ func NewHandler(pool *pgxpool.Pool, templates *mail.Templates, mailer mail.Sende
 	if opts.SendNowBudget <= 0 {
 		opts.SendNowBudget = 15 * time.Second
 	}
-	return &Handler{pool: pool, templates: templates, mailer: mailer, texter: texter, log: log, opts: opts, kinds: ks}, nil
+	return &Handler{pool: pool, templates: templates, mailer: mailer, texter: texter, log: log, opts: opts, kinds: ks,
+		operatorTemplates: operatorTemplates}, nil
 }
 
 // plan is who an event notifies, and what it is about.
 type plan struct {
 	institution uuid.UUID
-	to          uuid.UUID // uuid.Nil: nobody
+	to          []uuid.UUID // none: nobody to tell
 	request     *requests.EventData
 	facts       requestFacts
 }
@@ -143,7 +152,7 @@ func (h *Handler) Handle(ctx context.Context, e cloudevents.Event) (*cloudevents
 		// Wrapped with %w, a permanent error stays permanent.
 		return nil, fmt.Errorf("notify: %w", err)
 	}
-	if p.to == uuid.Nil {
+	if len(p.to) == 0 {
 		h.log.Debug("nobody to notify", "event_id", e.ID(), "event_type", e.Type())
 		return nil, nil
 	}
@@ -155,7 +164,7 @@ func (h *Handler) Handle(ctx context.Context, e cloudevents.Event) (*cloudevents
 		h.log.Info("event already handled: nothing queued", "event_id", e.ID(), "event_type", e.Type())
 		return nil, nil
 	}
-	h.log.Info("notifications queued", "event_id", e.ID(), "event_type", e.Type(), "account_id", p.to.String(),
+	h.log.Info("notifications queued", "event_id", e.ID(), "event_type", e.Type(), "accounts", len(p.to),
 		"messages", len(ids), "template", k.template)
 	sctx, cancel := context.WithTimeout(ctx, h.opts.SendNowBudget)
 	defer cancel()
@@ -170,13 +179,33 @@ func (h *Handler) Handle(ctx context.Context, e cloudevents.Event) (*cloudevents
 // in-app notification says about it.
 func (h *Handler) plan(ctx context.Context, e cloudevents.Event, k kind) (plan, error) {
 	p := plan{institution: events.Institution(e)}
-	if !k.aboutRequest() {
+	if k.wanted != nil {
+		wanted, err := k.wanted(e.Data())
+		if err != nil {
+			return plan{}, runtime.Permanent(fmt.Errorf("event data: %w", err))
+		}
+		if !wanted {
+			return p, nil
+		}
+	}
+	switch k.to {
+	case accountHolder:
 		var data accountLink
 		if err := e.DataAs(&data); err != nil {
 			return plan{}, runtime.Permanent(fmt.Errorf("event data: %w", err))
 		}
-		p.to = data.AccountID
+		p.to = []uuid.UUID{data.AccountID}
 		return p, nil
+	case operators:
+		err := db.PlatformTx(ctx, h.pool, func(tx pgx.Tx) (err error) {
+			p.to, err = access.Operators(ctx, tx, k.permission)
+			return err
+		})
+		if err == nil && len(p.to) == 0 {
+			h.log.Error("nobody holds the permission to be told of this event", "event_id", e.ID(), "event_type", e.Type(),
+				"permission", k.permission)
+		}
+		return p, err
 	}
 	var data requests.EventData
 	if err := e.DataAs(&data); err != nil {
@@ -186,17 +215,13 @@ func (h *Handler) plan(ctx context.Context, e cloudevents.Event, k kind) (plan, 
 		return plan{}, runtime.Permanent(fmt.Errorf("a request event without the %s extension", events.ExtInstitution))
 	}
 	p.request = &data
-	switch k.to {
-	case applicant:
-		if data.Applicant != nil {
-			p.to = *data.Applicant
-		}
-	case assignee:
-		if data.Assignee != nil {
-			p.to = *data.Assignee
-		}
+	switch {
+	case k.to == applicant && data.Applicant != nil:
+		p.to = []uuid.UUID{*data.Applicant}
+	case k.to == assignee && data.Assignee != nil:
+		p.to = []uuid.UUID{*data.Assignee}
 	}
-	if p.to == uuid.Nil || !k.inApp {
+	if len(p.to) == 0 || !k.inApp {
 		return p, nil
 	}
 	var err error
@@ -221,62 +246,80 @@ func (h *Handler) queue(ctx context.Context, e cloudevents.Event, k kind, p plan
 		if err != nil || !first {
 			return err
 		}
-		to, err := readRecipient(ctx, tx, p.to)
-		if err != nil {
-			return err
-		}
-		version, err := newestVersion(ctx, tx, p.institution, k.template, to.locale)
-		if err != nil {
-			return err
-		}
-		key := templateKey{institution: p.institution, name: k.template, locale: to.locale, version: version}
-		set, err := h.templateSet(ctx, tx, key)
-		if err != nil {
-			return err
-		}
-		channels := []string{channelEmail}
-		if k.sms && to.phone != "" && set.HasSMS() {
-			channels = append(channels, channelSMS)
-		}
-		var inst *uuid.UUID
-		if p.institution != uuid.Nil {
-			inst = &p.institution
-		}
-		for _, ch := range channels {
-			var id int64
-			err := tx.QueryRow(ctx, `INSERT INTO message (institution_id, event_source, event_id, event_type, event_data,
-					channel, account_id, template, locale, template_version)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-				ON CONFLICT (event_source, event_id, channel, account_id) DO NOTHING RETURNING id`,
-				inst, e.Source(), e.ID(), e.Type(), json.RawMessage(e.Data()), ch, to.id, k.template, to.locale, version).Scan(&id)
-			if errors.Is(err, pgx.ErrNoRows) {
-				continue // queued by an earlier delivery whose inbox row is gone
-			}
+		for _, account := range p.to {
+			queued, err := h.queueFor(ctx, tx, e, k, p, account)
 			if err != nil {
-				return fmt.Errorf("queue %s message of event %s: %w", ch, e.ID(), err)
+				return err
 			}
-			ids = append(ids, id)
-		}
-		// A closed account is not signed in any more: its messages are
-		// queued (and fail, surfaced), it gets nothing in the app.
-		if !k.inApp || !to.active {
-			return nil
-		}
-		data, err := h.requestData(k, *p.request, p.facts, to, time.Now())
-		if err != nil {
-			return err
-		}
-		c, err := set.Render(data)
-		if err != nil {
-			return fmt.Errorf("in-app notification of event %s: %w", e.ID(), err)
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO notification (id, account_id, institution_id, event_source, event_id, kind, title, body, link)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_source, event_id, account_id) DO NOTHING`,
-			uuid.Must(uuid.NewV7()), to.id, inst, e.Source(), e.ID(), notificationKind(e.Type()), c.Subject, c.Notice, data.Link)
-		if err != nil {
-			return fmt.Errorf("in-app notification of event %s: %w", e.ID(), err)
+			ids = append(ids, queued...)
 		}
 		return nil
 	})
 	return ids, err
+}
+
+// queueFor queues the event's messages and in-app notification for one
+// account, in its language.
+func (h *Handler) queueFor(ctx context.Context, tx pgx.Tx, e cloudevents.Event, k kind, p plan, account uuid.UUID) ([]int64, error) {
+	to, err := readRecipient(ctx, tx, account)
+	if err != nil {
+		return nil, err
+	}
+	version, err := newestVersion(ctx, tx, p.institution, k.template, to.locale)
+	if err != nil {
+		return nil, err
+	}
+	set, err := h.templateSet(ctx, tx, templateKey{institution: p.institution, name: k.template, locale: to.locale, version: version})
+	if err != nil {
+		return nil, err
+	}
+	channels := []string{channelEmail}
+	if k.sms && to.phone != "" && set.HasSMS() {
+		channels = append(channels, channelSMS)
+	}
+	var inst *uuid.UUID
+	if p.institution != uuid.Nil {
+		inst = &p.institution
+	}
+	var ids []int64
+	for _, ch := range channels {
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO message (institution_id, event_source, event_id, event_type, event_data,
+				channel, account_id, template, locale, template_version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (event_source, event_id, channel, account_id) DO NOTHING RETURNING id`,
+			inst, e.Source(), e.ID(), e.Type(), json.RawMessage(e.Data()), ch, to.id, k.template, to.locale, version).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // queued by an earlier delivery whose inbox row is gone
+		}
+		if err != nil {
+			return nil, fmt.Errorf("queue %s message of event %s: %w", ch, e.ID(), err)
+		}
+		ids = append(ids, id)
+	}
+	// A closed account is not signed in any more: its messages are
+	// queued (and fail, surfaced), it gets nothing in the app.
+	if !k.inApp || !to.active {
+		return ids, nil
+	}
+	var data mail.Data
+	if k.to == operators {
+		data, err = h.operatorData(e.Data(), e.Time(), to)
+	} else {
+		data, err = h.requestData(k, *p.request, p.facts, to, time.Now())
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := set.Render(data)
+	if err != nil {
+		return nil, fmt.Errorf("in-app notification of event %s: %w", e.ID(), err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO notification (id, account_id, institution_id, event_source, event_id, kind, title, body, link)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_source, event_id, account_id) DO NOTHING`,
+		uuid.Must(uuid.NewV7()), to.id, inst, e.Source(), e.ID(), notificationKind(e.Type()), c.Subject, c.Notice, data.Link)
+	if err != nil {
+		return nil, fmt.Errorf("in-app notification of event %s: %w", e.ID(), err)
+	}
+	return ids, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/ghiseu/ghiseu/shared/events"
@@ -19,6 +20,10 @@ const (
 	// assignee: the clerk the request is assigned to (assigneeAccountId);
 	// nobody while it is unassigned.
 	assignee
+	// operators: whoever runs the platform, every active account holding
+	// the kind's permission in a top-level institution (the platform's
+	// events, backups and fixity, belong to no institution of their own).
+	operators
 )
 
 // kind is what notify does with events of one type.
@@ -34,6 +39,12 @@ type kind struct {
 	sms bool
 	// receipt: the request's registration receipt is attached to the mail.
 	receipt bool
+	// permission is what operators hold.
+	permission string
+	// wanted, when set, says from the event's data whether it needs
+	// telling at all: a backup that completed is news only when something
+	// in it went wrong.
+	wanted func(data []byte) (bool, error)
 }
 
 // kinds lists the event types notify handles. Adding one is a line here,
@@ -56,12 +67,46 @@ func kinds() map[string]kind {
 		events.TypeRequestFiled:                  citizen("request-filed"),
 		events.TypeRequestAssigned:               {template: "request-assigned", to: assignee, inApp: true},
 		events.TypeRequestDeadlineApproaching:    {template: "request-deadline-approaching", to: assignee, inApp: true},
+		events.TypeBackupFailed:                  operator("backup-failed", nil),
+		events.TypeBackupCompleted:               operator("backup-flawed", backupFlawed),
+		events.TypeFixityChecked:                 operator("fixity-failed", fixityFailed),
 	}
+}
+
+// operator is a kind that tells the platform's operators: the holders of
+// backup.manage, who see the backups' status.
+func operator(template string, wanted func([]byte) (bool, error)) kind {
+	return kind{template: template, to: operators, permission: "backup.manage", inApp: true, sms: true, wanted: wanted}
+}
+
+// backupFlawed: a backup completed whose dump failed its verification
+// restore or that found damaged documents to copy.
+func backupFlawed(data []byte) (bool, error) {
+	var d struct {
+		Verified         *bool `json:"verified"`
+		DamagedDocuments int   `json:"damagedDocuments"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return false, err
+	}
+	return (d.Verified != nil && !*d.Verified) || d.DamagedDocuments > 0, nil
+}
+
+// fixityFailed: the weekly check found a document changed or missing, or
+// an audit chain broken.
+func fixityFailed(data []byte) (bool, error) {
+	var d struct {
+		OK bool `json:"ok"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return false, err
+	}
+	return !d.OK, nil
 }
 
 // aboutRequest reports whether events of the kind describe a request
 // (their data is requests.EventData).
-func (k kind) aboutRequest() bool { return k.to != accountHolder }
+func (k kind) aboutRequest() bool { return k.to == applicant || k.to == assignee }
 
 // notificationKind is how an in-app notification names its event type: the
 // type without the platform's prefix, "request.registered".

@@ -173,6 +173,21 @@ func notFoundPermanent(err, notFound error) error {
 	return err
 }
 
+// backupsLink is the back office's page of the backups' status.
+func (h *Handler) backupsLink() string { return h.opts.PublicURL + "/birou/copii-de-siguranta" }
+
+// operatorData is what an operators' notice's template receives: the
+// event's data as it is, numbers as written.
+func (h *Handler) operatorData(eventData []byte, at time.Time, to recipient) (mail.Data, error) {
+	dec := json.NewDecoder(bytes.NewReader(eventData))
+	dec.UseNumber()
+	var ev map[string]any
+	if err := dec.Decode(&ev); err != nil {
+		return mail.Data{}, runtime.Permanent(fmt.Errorf("event data: %w", err))
+	}
+	return mail.Data{Name: to.name, Link: h.backupsLink(), OccurredAt: at, Event: ev}, nil
+}
+
 // requestLink is the request's page: the applicant's on the portal, the
 // clerk's in the back office.
 func (h *Handler) requestLink(k kind, request uuid.UUID) string {

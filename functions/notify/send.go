@@ -184,7 +184,12 @@ func (h *Handler) deliver(ctx context.Context, m queued) error {
 	}
 	var data mail.Data
 	var attachments []mail.Attachment
-	if k.aboutRequest() {
+	switch {
+	case k.to == operators:
+		if data, err = h.operatorData(m.data, m.createdAt, to); err != nil {
+			return err
+		}
+	case k.aboutRequest():
 		var d requests.EventData
 		if err := decodeData(m, &d); err != nil {
 			return err
@@ -199,7 +204,7 @@ func (h *Handler) deliver(ctx context.Context, m queued) error {
 		if f.receipt != nil {
 			attachments = append(attachments, *f.receipt)
 		}
-	} else {
+	default:
 		var d accountLink
 		if err := decodeData(m, &d); err != nil {
 			return err

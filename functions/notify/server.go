@@ -244,6 +244,9 @@ func (h *Handler) listTemplates(w http.ResponseWriter, r *http.Request) {
 		Items []templateSummary `json:"items"`
 	}{Items: []templateSummary{}}
 	for _, name := range h.templates.Names() {
+		if h.operatorTemplates[name] {
+			continue
+		}
 		for _, locale := range mail.Locales() {
 			s := templateSummary{Name: name, Locale: locale, BuiltIn: true}
 			if n, ok := saved[[2]string{name, locale}]; ok {
@@ -259,7 +262,7 @@ func (h *Handler) listTemplates(w http.ResponseWriter, r *http.Request) {
 // none of.
 func (h *Handler) templatePath(w http.ResponseWriter, r *http.Request) (name, locale string, ok bool) {
 	name, locale = r.PathValue("name"), r.PathValue("locale")
-	if !h.templates.Has(name) || !slices.Contains(mail.Locales(), locale) {
+	if !h.templates.Has(name) || h.operatorTemplates[name] || !slices.Contains(mail.Locales(), locale) {
 		httpapi.NotFound(w)
 		return "", "", false
 	}

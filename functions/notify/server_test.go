@@ -257,9 +257,17 @@ func TestMessageTemplatesAPI(t *testing.T) {
 		} `json:"items"`
 	}
 	a.want(a.do("admin", "GET", base, nil), 200).json(t, &list)
-	if len(list.Items) != 2*len(n.templates.Names()) {
-		t.Fatalf("%d templates listed, want every template in both locales", len(list.Items))
+	// The platform's notices to its operators are not the institutions'
+	// to rewrite.
+	if len(list.Items) != 2*(len(n.templates.Names())-len(n.operatorTemplates)) || len(n.operatorTemplates) != 3 {
+		t.Fatalf("%d templates listed, want every template but the operators' %v in both locales", len(list.Items), n.operatorTemplates)
 	}
+	for _, it := range list.Items {
+		if n.operatorTemplates[it.Name] {
+			t.Errorf("the operators' template %s is listed", it.Name)
+		}
+	}
+	a.want(a.do("admin", "GET", base+"/backup-failed/ro", nil), 404)
 
 	r := a.want(a.do("admin", "GET", base+"/request-registered/ro", nil), 200)
 	var builtIn templateBody

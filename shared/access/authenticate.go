@@ -68,6 +68,31 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Princi
 	return p, nil
 }
 
+// Operators returns the active accounts that hold permission today
+// through a role in a top-level institution: the people who run the
+// platform, told of what belongs to no institution (its backups). The
+// same validity as LoadGrants. tx must be in platform scope.
+func Operators(ctx context.Context, tx pgx.Tx, permission string) ([]uuid.UUID, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT DISTINCT a.id
+		FROM role_assignment ra
+		JOIN role_permission rp ON rp.role_code = ra.role_code AND rp.permission_code = $1
+		JOIN institution i ON i.id = ra.institution_id AND i.parent_id IS NULL
+		JOIN account a ON a.id = ra.account_id AND a.status = 'active'
+		WHERE ra.revoked_at IS NULL
+		  AND ra.valid_from <= (now() AT TIME ZONE i.time_zone)::date
+		  AND (ra.valid_until IS NULL OR ra.valid_until >= (now() AT TIME ZONE i.time_zone)::date)
+		ORDER BY a.id`, permission)
+	if err != nil {
+		return nil, fmt.Errorf("holders of %s: %w", permission, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("holders of %s: %w", permission, err)
+	}
+	return ids, nil
+}
+
 // LoadGrants returns the roles account holds today, in each institution's
 // own time zone, with their permissions. It is the one query of grants:
 // sessions (Authenticate) and requests that arrive as events (whose sender

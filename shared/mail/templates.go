@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
@@ -82,6 +83,14 @@ type Data struct {
 	Note string
 	// Destination is where a request was forwarded.
 	Destination string
+
+	// OccurredAt is about when what an operators' notice tells happened:
+	// when its event was announced, or its message queued.
+	OccurredAt time.Time
+	// Event is the data of the platform event an operators' notice is
+	// about, keyed as its schema in shared/events/schemas names it:
+	// {{.Event.error}} is why a backup failed. Numbers stay as written.
+	Event map[string]any
 }
 
 // SampleData is data with every field set, for checking that a template
@@ -92,7 +101,12 @@ func SampleData() Data {
 		ExpiresAt: time.Date(2026, time.March, 2, 12, 0, 0, 0, time.UTC), Institution: "Primăria Municipiului Lugoj",
 		RequestType: "Petiție", RegisterCode: "I", Number: 1234, Year: 2026,
 		RegisteredAt: time.Date(2026, time.March, 2, 8, 30, 0, 0, time.UTC), Deadline: &deadline, DaysLeft: 3, Days: 15,
-		Note: "Vă rugăm să trimiteți copia actului de proprietate.", Destination: "Consiliul Județean Timiș"}
+		Note: "Vă rugăm să trimiteți copia actului de proprietate.", Destination: "Consiliul Județean Timiș",
+		OccurredAt: time.Date(2026, time.March, 2, 0, 0, 5, 0, time.UTC),
+		Event: map[string]any{"error": "pg_dump: exit status 1", "backupId": "20260302T000005.000Z", "verified": false,
+			"verificationError": "row counts differ: registry_entry 1204, want 1205", "damagedDocuments": json.Number("2"),
+			"checked": json.Number("1520"), "mismatched": json.Number("1"), "missing": json.Number("0"),
+			"unreadable": json.Number("0"), "auditBroken": json.Number("0")}}
 }
 
 // Parts of a template, as institutions edit them: each is a template body
