@@ -6,6 +6,10 @@
 // ro.ghiseu.backup.completed or ro.ghiseu.backup.failed. Every week it
 // rereads a share of the stored documents (fixity) and verifies the audit
 // chains. It serves the backups' status to administrators and as metrics.
+//
+// In the cluster the backups and checks run as Kubernetes Jobs started by a
+// Knative JobSink, since a backup may outlast any HTTP request; locally the
+// same events arrive over HTTP.
 package main
 
 import (
@@ -113,6 +117,9 @@ func main() {
 			Handler: mux,
 			Checks:  []runtime.Check{{Name: "database", Check: db.Ping(pool)}},
 			Stop:    pool.Close,
+			// In the cluster the backups and checks run as Jobs
+			// (k8s/base/functions/nightly-backup/jobsink.yaml).
+			Job: &runtime.Job{Validator: outbox.Catalogue(), Handler: runtime.EventHandlerFunc(s.handleEvent)},
 		}, nil
 	})
 }

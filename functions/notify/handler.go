@@ -3,7 +3,8 @@
 // password), citizens every step of their requests (registered, with the
 // registration receipt attached; information asked for, extended,
 // resolved, rejected, forwarded, filed away), and clerks the requests
-// assigned to them and the deadlines coming up. By mail, by text message
+// assigned to them and the deadlines coming up, and the platform's
+// operators a backup or a fixity check gone wrong. By mail, by text message
 // when the account has a phone and the template a text for it, and in the
 // app for signed-in accounts.
 //

@@ -14,4 +14,7 @@ type Config struct {
 	Port            int           `envconfig:"PORT" default:"8080"`
 	LogLevel        string        `envconfig:"LOG_LEVEL" default:"info"`
 	ShutdownTimeout time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"25s"`
+	// EventPath is set by Knative's JobSink in the Jobs it starts: the
+	// directory holding the event the Job is for (see Job).
+	EventPath string `envconfig:"K_EVENT_PATH"`
 }

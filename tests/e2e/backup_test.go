@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/infra/seed"
 	"github.com/ghiseu/ghiseu/shared/access"
+	"github.com/ghiseu/ghiseu/shared/backup"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/pii"
 	"github.com/ghiseu/ghiseu/shared/poll"
@@ -22,7 +26,7 @@ import (
 // and the metrics show it; an administrator's request makes another,
 // through the Broker, and the retention keeps the newer of the day's two.
 func TestNightlyBackupRunsOnTheTickAndOnRequest(t *testing.T) {
-	p := startPlatform(t, "", nil, "nightly-backup")
+	p := startPlatform(t, "", nil, "nightly-backup", "notify")
 	ctx := context.Background()
 	protector, err := pii.New(pii.KeysConfig{Keys: "1:" + testKey(), IndexKey: testKey()})
 	if err != nil {
@@ -133,4 +137,93 @@ func day(t *testing.T, id string) string {
 		t.Fatal(err)
 	}
 	return at.In(bucharest(t)).Format(time.DateOnly)
+}
+
+// In the cluster a JobSink runs nightly-backup as a Job per event, with the
+// event in a file under K_EVENT_PATH: the binary makes the backup and exits
+// 0, and exits 3, which the Job's podFailurePolicy does not retry, for an
+// event it can never handle. A backup that fails is announced, exits 0 (the
+// next night comes), and the platform's administrators get a mail.
+func TestNightlyBackupRunsAsAJob(t *testing.T) {
+	p := startPlatform(t, "", nil, "notify")
+	protector, err := pii.New(pii.KeysConfig{Keys: "1:" + testKey(), IndexKey: testKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Demo(context.Background(), p.db.App, protector, "parola demonstrației, lungă"); err != nil {
+		t.Fatal(err)
+	}
+	mp := newMailpit(t)
+	const admin, failed = "admin@primarialugoj.ro", "Copia de siguranță a platformei Ghișeu nu s-a făcut"
+	failureMails := func() int {
+		n := 0
+		for _, m := range mp.messagesTo(admin) {
+			if m.Subject == failed {
+				n++
+			}
+		}
+		return n
+	}
+	tests := []struct {
+		name      string
+		eventType string
+		source    string
+		env       map[string]string
+		wantCode  int
+		backups   int // complete backups after the job
+		mailed    bool
+	}{
+		{name: "nightly tick", eventType: "dev.knative.sources.ping",
+			source: "/apis/v1/namespaces/ghiseu/pingsources/nightly-backup-daily", wantCode: 0, backups: 1},
+		{name: "not a backup event", eventType: "ro.ghiseu.account.registered", source: "/ghiseu/functions/auth", wantCode: 3, backups: 1},
+		{name: "pg_dump fails", eventType: "dev.knative.sources.ping", source: "/apis/v1/namespaces/ghiseu/pingsources/nightly-backup-daily",
+			env: map[string]string{"PG_DUMP": "/bin/false"}, wantCode: 0, backups: 1, mailed: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mailsBefore := failureMails()
+			e := newEvent(tt.eventType)
+			e.SetSource(tt.source)
+			// As the JobSink mounts it: the event in structured JSON.
+			b, err := e.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "event"), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, filepath.Join(binDir, "nightly-backup"))
+			cmd.Env = append(os.Environ(), "K_EVENT_PATH="+dir, "LOG_LEVEL=debug")
+			for k, v := range p.env {
+				cmd.Env = append(cmd.Env, k+"="+v)
+			}
+			for k, v := range tt.env {
+				cmd.Env = append(cmd.Env, k+"="+v)
+			}
+			out, err := cmd.CombinedOutput()
+			code := cmd.ProcessState.ExitCode()
+			if code != tt.wantCode {
+				t.Fatalf("exit code %d (%v), want %d:\n%s", code, err, tt.wantCode, out)
+			}
+			ids, err := backup.List(ctx, p.blob, p.documentsBucket+"-backups", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) != tt.backups {
+				t.Errorf("complete backups %v, want %d:\n%s", ids, tt.backups, out)
+			}
+			if tt.mailed {
+				poll.Until(t, 60*time.Second, "the administrator's mail about the failed backup", func() bool {
+					return failureMails() == mailsBefore+1
+				})
+			}
+		})
+	}
+	// One failed backup, one mail: the ones that went well told nobody.
+	if n := failureMails(); n != 1 {
+		t.Errorf("%d mails about a failed backup, want 1", n)
+	}
 }

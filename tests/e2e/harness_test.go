@@ -47,6 +47,8 @@ type platform struct {
 	brokerLn        string // host:port the broker listens on while up
 	functions       map[string]string
 	manifests       *devbroker.Manifests
+	// env is the functions' common environment.
+	env map[string]string
 
 	mu     sync.Mutex
 	broker *devbroker.Broker
@@ -86,6 +88,7 @@ func startPlatform(t *testing.T, triggersYAML string, extraEnv map[string]string
 	for k, v := range extraEnv {
 		env[k] = v
 	}
+	p.env = env
 	for _, name := range append([]string{"dead-letter", "outbox-relay"}, extra...) {
 		addr := freeAddr(t)
 		p.functions[name] = "http://" + addr

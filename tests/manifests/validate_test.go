@@ -19,6 +19,7 @@ import (
 	eventingduckv1 "knative.dev/eventing/pkg/apis/duck/v1"
 	eventingv1 "knative.dev/eventing/pkg/apis/eventing/v1"
 	"knative.dev/eventing/pkg/apis/feature"
+	sinksv1alpha1 "knative.dev/eventing/pkg/apis/sinks/v1alpha1"
 	sourcesconfig "knative.dev/eventing/pkg/apis/sources/config"
 	sourcesv1 "knative.dev/eventing/pkg/apis/sources/v1"
 	"knative.dev/pkg/apis"
@@ -35,6 +36,7 @@ const namespace = "ghiseu"
 const (
 	kindService = "serving.knative.dev/v1 Service"
 	kindBroker  = "eventing.knative.dev/v1 Broker"
+	kindJobSink = "sinks.knative.dev/v1alpha1 JobSink"
 )
 
 // webhookContext carries what Knative's admission webhooks load from their ConfigMaps
@@ -65,6 +67,7 @@ type catalog struct {
 	clusters         map[string]*cnpgv1.Cluster
 	scheduledBackups map[string]*cnpgv1.ScheduledBackup
 	jobs             map[string]*batchv1.Job
+	jobSinks         map[string]*sinksv1alpha1.JobSink
 	gateways         map[string]*gatewayv1.Gateway
 	httpRoutes       map[string]*gatewayv1.HTTPRoute
 }
@@ -81,6 +84,7 @@ func newCatalog() *catalog {
 		clusters:         map[string]*cnpgv1.Cluster{},
 		scheduledBackups: map[string]*cnpgv1.ScheduledBackup{},
 		jobs:             map[string]*batchv1.Job{},
+		jobSinks:         map[string]*sinksv1alpha1.JobSink{},
 		gateways:         map[string]*gatewayv1.Gateway{},
 		httpRoutes:       map[string]*gatewayv1.HTTPRoute{},
 	}
@@ -141,6 +145,8 @@ func (c *catalog) add(ctx context.Context, d document) error {
 		err = decodeAndAdd(c.httpRoutes, d, checkHTTPRoute)
 	case "batch/v1 Job":
 		err = decodeAndAdd(c.jobs, d, checkJob)
+	case kindJobSink:
+		err = decodeAndAdd(c.jobSinks, d, checkJobSink)
 	case "postgresql.cnpg.io/v1 Cluster":
 		err = decodeAndAdd(c.clusters, d, checkCluster)
 	case "postgresql.cnpg.io/v1 ScheduledBackup":
@@ -343,7 +349,7 @@ func (c *catalog) checkReferences(wantSecrets bool) error {
 		if _, ok := c.brokers[broker]; !ok {
 			add(fmt.Errorf("%s spec.broker: Broker %q does not exist", where, broker))
 		}
-		add(c.checkDestination(where+" spec.subscriber", t.Spec.Subscriber, kindService))
+		add(c.checkDestination(where+" spec.subscriber", t.Spec.Subscriber, kindService, kindJobSink))
 		add(c.checkDelivery(where+" spec.delivery", t.Spec.Delivery))
 		add(c.checkPingFilters(where, t))
 	}
@@ -366,10 +372,17 @@ func (c *catalog) checkReferences(wantSecrets bool) error {
 		p := c.pingSources[name]
 		add(c.checkDestination(fmt.Sprintf("PingSource %q spec.sink", name), p.Spec.Sink, kindBroker, kindService))
 	}
-	for _, name := range slices.Sorted(maps.Keys(c.services)) {
-		for _, ctr := range c.services[name].Spec.Template.Spec.Containers {
+	containers := map[string][]corev1.Container{}
+	for name, svc := range c.services {
+		containers[fmt.Sprintf("Service %q", name)] = svc.Spec.Template.Spec.Containers
+	}
+	for name, js := range c.jobSinks {
+		containers[fmt.Sprintf("JobSink %q", name)] = js.Spec.Job.Spec.Template.Spec.Containers
+	}
+	for _, owner := range slices.Sorted(maps.Keys(containers)) {
+		for _, ctr := range containers[owner] {
 			for _, env := range ctr.EnvFrom {
-				where := fmt.Sprintf("Service %q envFrom", name)
+				where := owner + " envFrom"
 				if ref := env.ConfigMapRef; ref != nil && c.configMaps[ref.Name] == nil {
 					add(fmt.Errorf("%s: ConfigMap %q does not exist", where, ref.Name))
 				}
@@ -411,6 +424,8 @@ func (c *catalog) checkDestination(where string, dest duckv1.Destination, allowe
 		_, exists = c.services[ref.Name]
 	case kindBroker:
 		_, exists = c.brokers[ref.Name]
+	case kindJobSink:
+		_, exists = c.jobSinks[ref.Name]
 	}
 	if !exists {
 		return fmt.Errorf("%s.ref: %s %q does not exist", where, ref.Kind, ref.Name)
@@ -477,6 +492,42 @@ func checkJob(j *batchv1.Job) error {
 		if c.Resources.Limits.Memory().IsZero() || c.Resources.Requests.Cpu().IsZero() {
 			errs = append(errs, fmt.Errorf("container %s: resources need a memory limit and a cpu request", c.Name))
 		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkJobSink checks a Knative JobSink: its Job as checkJob does, plus what
+// the JobSink's own validation (a dry-run create, which needs an API server)
+// and the Job API would refuse in the fields used here. A podFailurePolicy
+// needs restartPolicy Never, names a container of the Job and never exit
+// code 0.
+func checkJobSink(js *sinksv1alpha1.JobSink) error {
+	if js.Spec.Job == nil {
+		return errors.New("spec.job is required")
+	}
+	job := js.Spec.Job
+	errs := []error{checkJob(job)}
+	if p := job.Spec.PodFailurePolicy; p != nil {
+		if job.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
+			errs = append(errs, errors.New("spec.job.spec.podFailurePolicy needs restartPolicy Never"))
+		}
+		for i, r := range p.Rules {
+			e := r.OnExitCodes
+			if e == nil {
+				continue
+			}
+			if e.ContainerName != nil && !slices.ContainsFunc(job.Spec.Template.Spec.Containers, func(c corev1.Container) bool {
+				return c.Name == *e.ContainerName
+			}) {
+				errs = append(errs, fmt.Errorf("spec.job.spec.podFailurePolicy.rules[%d]: no container %q", i, *e.ContainerName))
+			}
+			if e.Operator == batchv1.PodFailurePolicyOnExitCodesOpIn && slices.Contains(e.Values, 0) {
+				errs = append(errs, fmt.Errorf("spec.job.spec.podFailurePolicy.rules[%d]: exit code 0 is success", i))
+			}
+		}
+	}
+	if job.Spec.BackoffLimit == nil || job.Spec.ActiveDeadlineSeconds == nil || job.Spec.TTLSecondsAfterFinished == nil {
+		errs = append(errs, errors.New("spec.job.spec: backoffLimit, activeDeadlineSeconds and ttlSecondsAfterFinished must be set"))
 	}
 	return errors.Join(errs...)
 }

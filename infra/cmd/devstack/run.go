@@ -295,7 +295,8 @@ func (s *stack) buildFunctions(ctx context.Context) ([]string, error) {
 }
 
 // resolver maps Knative references to local addresses, as the cluster's
-// DNS would: a Service to its function's process, a Broker to the ingress.
+// DNS would: a Service (or a JobSink) to its function's process, a Broker
+// to the ingress.
 func (s *stack) resolver() devbroker.Resolver {
 	return func(ref devbroker.Ref) (string, error) {
 		switch ref.Kind {
@@ -303,7 +304,10 @@ func (s *stack) resolver() devbroker.Resolver {
 			if ref.Name == "default" {
 				return s.brokerURL(), nil
 			}
-		case "Service":
+		// A JobSink runs its function's image as a Kubernetes Job per
+		// event; locally the function's own process handles the event,
+		// over HTTP, with the same code (runtime.Job).
+		case "Service", "JobSink":
 			for _, f := range s.functions {
 				if f.name == ref.Name {
 					return "http://" + localstack.Addr(f.port), nil

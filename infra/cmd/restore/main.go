@@ -13,7 +13,7 @@
 //
 //	RESTORE_DATABASE_URL        the empty database, as its owner (a superuser: the dump creates extensions)
 //	BACKUP_S3_ENDPOINT, BACKUP_S3_REGION, BACKUP_S3_ACCESS_KEY_ID, BACKUP_S3_SECRET_ACCESS_KEY
-//	BACKUP_S3_BUCKET            the backup bucket (ghiseu-backups)
+//	S3_BUCKET_BACKUPS           the backup bucket (ghiseu-backups), as nightly-backup names it
 //	BACKUP_AGE_IDENTITY_FILE    the age identity (private key) file the backups were encrypted to
 //	S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_BUCKET_DOCUMENTS   where documents go back
 //	PG_RESTORE                  the pg_restore binary (pg_restore from PATH)
@@ -38,7 +38,7 @@ import (
 type config struct {
 	TargetURL string           `envconfig:"RESTORE_DATABASE_URL"`
 	Backup    blob.StoreConfig `envconfig:"BACKUP"`
-	Bucket    string           `envconfig:"BACKUP_S3_BUCKET" default:"ghiseu-backups"`
+	Bucket    string           `envconfig:"S3_BUCKET_BACKUPS" default:"ghiseu-backups"`
 	Identity  string           `envconfig:"BACKUP_AGE_IDENTITY_FILE" required:"true"`
 	DocBucket string           `envconfig:"S3_BUCKET_DOCUMENTS"`
 	PgRestore string           `envconfig:"PG_RESTORE" default:"pg_restore"`

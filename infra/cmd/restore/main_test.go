@@ -54,7 +54,7 @@ func TestRestoreCommand(t *testing.T) {
 
 	target := dbtest.Empty(t)
 	for k, v := range map[string]string{"RESTORE_DATABASE_URL": target, "BACKUP_S3_ENDPOINT": s3.Endpoint,
-		"BACKUP_S3_ACCESS_KEY_ID": s3.AccessKeyID, "BACKUP_S3_SECRET_ACCESS_KEY": s3.SecretAccessKey, "BACKUP_S3_BUCKET": bucket,
+		"BACKUP_S3_ACCESS_KEY_ID": s3.AccessKeyID, "BACKUP_S3_SECRET_ACCESS_KEY": s3.SecretAccessKey, "S3_BUCKET_BACKUPS": bucket,
 		"BACKUP_AGE_IDENTITY_FILE": keyFile, "S3_ENDPOINT": s3.Endpoint, "S3_ACCESS_KEY_ID": s3.AccessKeyID,
 		"S3_SECRET_ACCESS_KEY": s3.SecretAccessKey, "S3_BUCKET_DOCUMENTS": newDocs, "PG_RESTORE": filepath.Join(bin, "pg_restore")} {
 		t.Setenv(k, v)
