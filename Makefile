@@ -12,15 +12,16 @@ STATICCHECK_VERSION := v0.8.2
 
 RACE_PACKAGES := ./shared/runtime/... ./shared/events/... ./infra/devbroker/...
 
-.PHONY: run test bench tools postgres lint build migrate deadletters replay audit-verify restore clean-local
+.PHONY: run test bench tools postgres node chromium web lint build migrate deadletters replay audit-verify restore clean-local
 
 ## run: start the whole platform on this machine (Ctrl-C stops it; data stays in .local/)
-run: tools
+run: tools web
 	$(GO) build -o $(BIN)/devstack ./infra/cmd/devstack
 	$(BIN)/devstack run
 
 ## test: lint, then every test against real PostgreSQL, S3 (versitygw) and SMTP (Mailpit)
-test: tools lint
+# (web first: the tests of `make run` start the web function, which serves web/dist)
+test: tools lint web chromium
 	$(GO) build -o $(BIN)/devstack ./infra/cmd/devstack
 	$(BIN)/devstack exec -- $(GO) test -count=1 ./...
 	$(BIN)/devstack exec -- $(GO) test -count=1 -race $(RACE_PACKAGES)
@@ -28,6 +29,10 @@ test: tools lint
 	# detector's own shadow memory would swamp.
 	$(BIN)/devstack exec -- $(GO) test -count=1 -race -run 'TestBackupRestoresIdentically|TestKilledDumpLeavesNoCompleteBackup|TestFailedVerificationIsRecorded|TestDisasterDrill' ./shared/backup/
 	cd tests/manifests && $(GO) test -count=1 ./...
+	# The web app: its unit tests, then the browser journeys in Debian's Chromium against the
+	# whole platform (accessibility checked, screenshots in web/e2e/artifacts).
+	cd web && npm test
+	$(BIN)/devstack exec -platform -- npm --prefix web run e2e
 
 ## bench: long load runs, never part of `make test`; method and results in BENCHMARKS.md
 bench: tools
@@ -53,6 +58,42 @@ $(BIN)/.mailpit-$(MAILPIT_VERSION):
 $(BIN)/.staticcheck-$(STATICCHECK_VERSION):
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	touch $@
+
+# The web app (web/, Vite + Preact) built into web/dist/, which the web function serves (and
+# ko puts in its image through functions/web/kodata). Rebuilt when a file under web/ changes:
+# the stamp is web/dist/index.html, which every build writes.
+WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
+
+## web: build the web app into web/dist (npm ci, npm run build)
+web: web/dist/index.html
+
+web/dist/index.html: $(WEB_SOURCES) | node
+	cd web && npm ci && npm run build
+	touch $@
+
+# Debian's Chromium, which the browser tests drive (a test tool's own browser download does not
+# work here): installed when missing and we are root; otherwise the exact command is printed.
+chromium:
+	@if command -v chromium >/dev/null; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing Chromium from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "chromium is not installed: run  sudo apt-get install -y chromium"; exit 1; \
+	fi
+
+# Node.js and npm for the web app's build: installed from Debian when missing and we are root;
+# otherwise the exact command is printed.
+node:
+	@if command -v npm >/dev/null; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing Node.js and npm from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	else \
+		echo "npm is not installed: run  sudo apt-get install -y nodejs npm"; exit 1; \
+	fi
 
 # PostgreSQL's server binaries: installed from Debian when missing and we are
 # root; otherwise the exact command is printed. DATABASE_URL skips this.

@@ -45,8 +45,11 @@
 // (Knative uses Go's time.String form); Retry-After is not honoured; backoff
 // waits use the real clock even when PingSources use a fake one; only the
 // first backendRef of an HTTPRoute rule gets traffic (weights are ignored);
-// HTTPRoute hostnames and parentRefs are ignored; only /api/... is routed
-// through HTTPRoutes, everything else goes to the gateway's fallback (the
-// web frontend); kustomize patches are not applied, so load base
-// directories, not overlays (a duplicate object is a load error).
+// HTTPRoute hostnames and parentRefs are ignored; /healthz, /readyz and
+// GET /api/openapi.json are the gateway's own, and under /api/ a catch-all
+// rule (PathPrefix "/", the web app's) is not applied, so a path no API
+// rule takes gets the gateway's 404 rather than the web function's; what no
+// route takes outside /api/ goes to the gateway's fallback, if any;
+// kustomize patches are not applied, so load base directories, not
+// overlays (a duplicate object is a load error).
 package devbroker

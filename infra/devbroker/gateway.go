@@ -25,8 +25,9 @@ type GatewayOptions struct {
 	OpenAPI []byte
 	// Functions are checked by GET /readyz: name → base URL.
 	Functions map[string]string
-	// Fallback serves what is neither /api/..., /readyz nor /healthz (the
-	// web frontend); nil answers 404.
+	// Fallback serves what no route takes outside /api/... (and is neither
+	// /readyz nor /healthz); nil answers 404. With k8s/base, the web app's
+	// PathPrefix "/" rule takes all of that already.
 	Fallback http.Handler
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
@@ -37,9 +38,12 @@ type GatewayOptions struct {
 	ReadyTimeout time.Duration
 }
 
-// Gateway is the local stand-in for the cluster's gateway: it routes /api/...
-// to the HTTP functions as the HTTPRoutes say, serves the OpenAPI document,
-// aggregates the functions' readiness and hands the rest to the frontend.
+// Gateway is the local stand-in for the cluster's gateway: it routes requests
+// to the HTTP functions as the HTTPRoutes say (/api/... to the API's, the
+// rest to the web app's PathPrefix "/" rule), serves the OpenAPI document and
+// aggregates the functions' readiness at /readyz. Under /api/ a catch-all
+// rule does not apply: a path no API rule takes is the gateway's 404 (in
+// the cluster it reaches the web function, which answers 404 too).
 type Gateway struct {
 	routes       []gatewayRoute // in precedence order
 	openAPI      []byte
@@ -149,23 +153,33 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(g.openAPI)
 	case path == "/api" || strings.HasPrefix(path, "/api/"):
-		rt, ok := g.route(r)
+		rt, ok := g.route(r, true)
 		if !ok {
 			writeProblem(w, http.StatusNotFound, codeNoRoute, fmt.Sprintf("no route for %s %s", r.Method, path))
 			return
 		}
 		rt.proxy.ServeHTTP(w, r)
-	case g.fallback != nil:
-		g.fallback.ServeHTTP(w, r)
 	default:
+		if rt, ok := g.route(r, false); ok {
+			rt.proxy.ServeHTTP(w, r)
+			return
+		}
+		if g.fallback != nil {
+			g.fallback.ServeHTTP(w, r)
+			return
+		}
 		writeProblem(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("nothing at %s", path))
 	}
 }
 
-// route returns the highest-precedence route that matches r.
-func (g *Gateway) route(r *http.Request) (gatewayRoute, bool) {
+// route returns the highest-precedence route that matches r; for an API
+// path, catch-all matches (PathPrefix "/") do not count.
+func (g *Gateway) route(r *http.Request, api bool) (gatewayRoute, bool) {
 	for _, rt := range g.routes {
 		if rt.match.Method != "" && rt.match.Method != r.Method {
+			continue
+		}
+		if api && rt.match.catchAll() {
 			continue
 		}
 		if pathMatches(rt.match, r.URL.Path) {
@@ -173,6 +187,12 @@ func (g *Gateway) route(r *http.Request) (gatewayRoute, bool) {
 		}
 	}
 	return gatewayRoute{}, false
+}
+
+// catchAll reports whether m matches every path: PathPrefix "/" (a rule
+// without matches is one too).
+func (m RouteMatch) catchAll() bool {
+	return m.PathType == PathPrefix && strings.TrimSuffix(m.Path, "/") == ""
 }
 
 // pathMatches applies Gateway API path matching: a PathPrefix matches whole

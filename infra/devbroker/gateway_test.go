@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -62,6 +63,7 @@ type echoed struct {
 func newEchoBackend(t *testing.T, name string) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Backend", name)
 		_ = json.NewEncoder(w).Encode(echoed{
 			Backend: name, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 			XFF: r.Header.Get("X-Forwarded-For"), Proto: r.Header.Get("X-Forwarded-Proto"),
@@ -88,10 +90,31 @@ func readyServer(t *testing.T, ready *atomic.Bool) *httptest.Server {
 	return srv
 }
 
+// siteYAML is the web app's rule as k8s/base has it: every path, to web.
+const siteYAML = `
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: site
+spec:
+  rules:
+    - matches:
+        - path: {type: PathPrefix, value: /}
+      backendRefs:
+        - name: web
+          port: 80
+`
+
 func startGateway(t *testing.T, opts GatewayOptions) string {
 	t.Helper()
+	return startGatewayWith(t, routesYAML, opts)
+}
+
+func startGatewayWith(t *testing.T, routes string, opts GatewayOptions) string {
+	t.Helper()
 	backends := map[string]string{}
-	for _, name := range []string{"submit-request", "search-requests", "register-document"} {
+	for _, name := range []string{"submit-request", "search-requests", "register-document", "web"} {
 		backends[name] = newEchoBackend(t, name).URL
 	}
 	// A backend that is down: its server is gone by the time requests come.
@@ -106,7 +129,7 @@ func startGateway(t *testing.T, opts GatewayOptions) string {
 		}
 		return "", fmt.Errorf("no local address for %s", ref)
 	}
-	g, err := NewGateway(writeManifests(t, routesYAML).HTTPRoutes, opts)
+	g, err := NewGateway(writeManifests(t, routes).HTTPRoutes, opts)
 	if err != nil {
 		t.Fatalf("NewGateway: %v", err)
 	}
@@ -163,6 +186,142 @@ func TestGatewayRoutes(t *testing.T) {
 			if got != want {
 				t.Errorf("backend saw %+v, want %+v", got, want)
 			}
+		})
+	}
+}
+
+// checkRouted sends method path to base and checks that wantBackend got it
+// as sent, or, when wantBackend is empty, that the gateway answered itself
+// with wantStatus and the problem wantProblem.
+func checkRouted(t *testing.T, base, method, path string, wantStatus int, wantBackend, wantProblem string) {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := do(t, req)
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("status = %d, want %d", resp.StatusCode, wantStatus)
+	}
+	if wantProblem != "" {
+		if p := decodeProblem(t, resp); p.Code != wantProblem {
+			t.Errorf("problem code = %q, want %q", p.Code, wantProblem)
+		}
+		return
+	}
+	if method == http.MethodHead { // no body to tell
+		if got := resp.Header.Get("X-Backend"); got != wantBackend {
+			t.Errorf("backend = %q, want %q", got, wantBackend)
+		}
+		return
+	}
+	var got echoed
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	p, query, _ := strings.Cut(path, "?")
+	want := echoed{Backend: wantBackend, Method: method, Path: p, Query: query, XFF: "127.0.0.1", Proto: "http"}
+	if got != want {
+		t.Errorf("backend saw %+v, want %+v", got, want)
+	}
+}
+
+// The web app's rule takes what no other rule does, with Gateway API
+// precedence, except under /api/, where the gateway answers no_route; the
+// gateway's own endpoints stay its own.
+func TestGatewaySiteRule(t *testing.T) {
+	spec := []byte(`{"openapi":"3.1.0","info":{"title":"Ghiseu","version":"1"}}`)
+	fallback := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "fallback") })
+	base := startGatewayWith(t, routesYAML+siteYAML, GatewayOptions{OpenAPI: spec, Fallback: fallback})
+	tests := []struct {
+		method, path string
+		wantStatus   int
+		wantBackend  string
+		wantProblem  string
+	}{
+		{"GET", "/", 200, "web", ""},
+		{"GET", "/cereri/123?tab=istoric", 200, "web", ""},
+		{"GET", "/birou/registratura", 200, "web", ""},
+		{"GET", "/assets/index-B1a2c3.js", 200, "web", ""},
+		{"HEAD", "/favicon.svg", 200, "web", ""},
+		{"POST", "/", 200, "web", ""},            // web answers 405 itself
+		{"GET", "/apix", 200, "web", ""},         // not under /api/
+		{"GET", "/healthz/deep", 200, "web", ""}, // only /healthz itself is the gateway's
+		// The longer, exact and regular-expression matches still win.
+		{"POST", "/api/requests", 200, "submit-request", ""},
+		{"GET", "/api/requests/search?q=x", 200, "search-requests", ""},
+		{"GET", "/api/requests/42/documents", 200, "register-document", ""},
+		{"GET", "/api/documents", 200, "register-document", ""},
+		// Under /api/ the catch-all does not apply.
+		{"GET", "/api/unknown", 404, "", codeNoRoute},
+		{"POST", "/api/unknown/deep", 404, "", codeNoRoute},
+		{"GET", "/api/documents/7", 404, "", codeNoRoute},
+		{"GET", "/api", 404, "", codeNoRoute},
+		{"GET", "/api/", 404, "", codeNoRoute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			checkRouted(t, base, tt.method, tt.path, tt.wantStatus, tt.wantBackend, tt.wantProblem)
+		})
+	}
+
+	// The gateway's own answers, not web's.
+	for path, want := range map[string]string{
+		"/api/openapi.json": string(spec),
+		"/healthz":          `{"status":"ok"}` + "\n",
+		"/readyz":           `{"status":"ready","functions":{}}` + "\n",
+	} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(body) != want {
+			t.Errorf("GET %s = %d %q, want 200 %q", path, resp.StatusCode, body, want)
+		}
+	}
+}
+
+// The routes of k8s/base, as make run loads them: every HTTP function's
+// paths reach it, the rest reaches web, and unknown API paths are the
+// gateway's 404.
+func TestGatewayBaseRoutes(t *testing.T) {
+	m, err := Load(filepath.Join("..", "..", "k8s", "base"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGateway(m.HTTPRoutes, GatewayOptions{Logger: testLogger(t), Resolver: func(ref Ref) (string, error) {
+		return newEchoBackend(t, ref.Name).URL, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	const inst = "/api/institutions/0b6f1a4e-2f53-4c8e-9d0a-3f0a9c1e7b21"
+	tests := []struct {
+		method, path string
+		wantStatus   int
+		wantBackend  string
+		wantProblem  string
+	}{
+		{"GET", "/", 200, "web", ""},
+		{"GET", "/cereri/123", 200, "web", ""},
+		{"GET", "/assets/index-B1a2c3.js", 200, "web", ""},
+		{"POST", "/api/auth/sessions", 200, "auth", ""},
+		{"GET", inst, 200, "institutions", ""},
+		{"GET", inst + "/audit", 200, "audit-trail", ""},
+		{"GET", inst + "/requests", 200, "handle-request", ""},
+		{"POST", inst + "/requests", 200, "submit-request", ""},
+		{"GET", inst + "/request-types", 200, "request-types", ""},
+		{"GET", "/api/me/notifications", 200, "notify", ""},
+		{"GET", "/api/unknown", 404, "", codeNoRoute},
+		{"GET", "/api", 404, "", codeNoRoute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			checkRouted(t, srv.URL, tt.method, tt.path, tt.wantStatus, tt.wantBackend, tt.wantProblem)
 		})
 	}
 }

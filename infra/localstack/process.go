@@ -119,5 +119,26 @@ func FreePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
+// FreePortRange finds n consecutive free loopback ports and returns the
+// first. Processes started at once look in different places (by pid), so
+// they rarely race for the same range.
+func FreePortRange(n int) (int, error) {
+	for base := 21000 + os.Getpid()%20000; base+n < 65000; base += n + 7 {
+		free := true
+		for p := base; p < base+n && free; p++ {
+			ln, err := net.Listen("tcp", Addr(p))
+			if err != nil {
+				free = false
+				break
+			}
+			ln.Close()
+		}
+		if free {
+			return base, nil
+		}
+	}
+	return 0, fmt.Errorf("no %d consecutive free ports", n)
+}
+
 // Addr is host:port on the loopback interface.
 func Addr(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }

@@ -105,22 +105,11 @@ func (d *devstackRun) stackEnv() map[string]string {
 // freePortRange finds n consecutive free loopback ports.
 func freePortRange(t *testing.T, n int) int {
 	t.Helper()
-	for base := 21000 + os.Getpid()%20000; base < 64000; base += n + 7 {
-		ok := true
-		for p := base; p < base+n && ok; p++ {
-			ln, err := net.Listen("tcp", localstack.Addr(p))
-			if err != nil {
-				ok = false
-				break
-			}
-			ln.Close()
-		}
-		if ok {
-			return base
-		}
+	base, err := localstack.FreePortRange(n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free port range")
-	return 0
+	return base
 }
 
 func get(t *testing.T, url string) (*http.Request, *http.Response) {
@@ -143,7 +132,12 @@ func get(t *testing.T, url string) (*http.Request, *http.Response) {
 // the data of the first.
 func TestMakeRun(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "local")
-	base := freePortRange(t, 12)
+	// The gateway, the broker, the services, then one port per function.
+	fns, err := os.ReadDir(filepath.Join(repoRoot, "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := freePortRange(t, 10+len(fns))
 	ctx := context.Background()
 
 	first := startDevstack(t, data, base)
@@ -156,7 +150,6 @@ func TestMakeRun(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&ready); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("readyz = %d %v", resp.StatusCode, err)
 	}
-	fns, _ := os.ReadDir(filepath.Join(repoRoot, "functions"))
 	for _, f := range fns {
 		if ready.Functions[f.Name()] != "ready" {
 			t.Errorf("function %s is %q in readyz, want ready", f.Name(), ready.Functions[f.Name()])

@@ -148,6 +148,11 @@ func TestBadManifests(t *testing.T) {
 		{"job-runs-as-root.yaml", []string{`Job "migrate-as-root"`, "runAsNonRoot"}},
 		{"httproute-unknown-backend.yaml", []string{`HTTPRoute "misrouted"`, `Service "no-such-function" does not exist`}},
 		{"httproute-bad-regex.yaml", []string{`HTTPRoute "bad-regex"`, "missing closing ]"}},
+		{"httproute-outside-api.yaml", []string{`HTTPRoute "admin"`, `"/admin"`, "routes serve /api/ only"}},
+		{"httproute-catch-all-not-web.yaml", []string{`HTTPRoute "catch-all"`, `value "/"`, "only the web app's rule"}},
+		{"httproute-site-rule-get-only.yaml", []string{`HTTPRoute "site-get-only"`, "only the web app's rule", "every method"}},
+		{"httproute-second-site-rule.yaml", []string{`is there 2 times`, `HTTPRoute "api"`, `HTTPRoute "site-again"`}},
+		{"httproute-rule-without-matches.yaml", []string{`HTTPRoute "matches-all"`, "spec.rules[0].matches: at least one is required"}},
 	}
 
 	base, err := render(baseDir)

@@ -353,8 +353,14 @@ func (c *catalog) checkReferences(wantSecrets bool) error {
 		add(c.checkDelivery(where+" spec.delivery", t.Spec.Delivery))
 		add(c.checkPingFilters(where, t))
 	}
+	var siteRules []string
 	for _, name := range slices.Sorted(maps.Keys(c.httpRoutes)) {
 		hr := c.httpRoutes[name]
+		for i, rule := range hr.Spec.Rules {
+			if siteRule(rule) {
+				siteRules = append(siteRules, fmt.Sprintf("HTTPRoute %q spec.rules[%d]", name, i))
+			}
+		}
 		for i, parent := range hr.Spec.ParentRefs {
 			if _, ok := c.gateways[string(parent.Name)]; !ok {
 				add(fmt.Errorf("HTTPRoute %q spec.parentRefs[%d]: Gateway %q does not exist", name, i, parent.Name))
@@ -367,6 +373,10 @@ func (c *catalog) checkReferences(wantSecrets bool) error {
 				}
 			}
 		}
+	}
+	if len(siteRules) > 1 {
+		add(fmt.Errorf("the web app's rule (PathPrefix / to Service %q) is there %d times: %s; keep one",
+			webService, len(siteRules), strings.Join(siteRules, ", ")))
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.pingSources)) {
 		p := c.pingSources[name]
@@ -545,9 +555,29 @@ func checkGateway(g *gatewayv1.Gateway) error {
 	return nil
 }
 
-// checkHTTPRoute: every rule matches paths under /api, with a known match
-// type, a regular expression that compiles (RE2, as the dev gateway and
-// Envoy-based gateways use), and a backend on port 80.
+// webService is the Knative Service of the web app (functions/web): the one backend that may
+// take paths outside /api, and only through siteRule.
+const webService = "web"
+
+// siteRule reports whether rule is the web app's: one match, PathPrefix "/" for every method,
+// header and query, to the Service web alone. Gateway API precedence puts it after every /api
+// rule (the shortest prefix), so it takes only what they leave.
+func siteRule(rule gatewayv1.HTTPRouteRule) bool {
+	if len(rule.Matches) != 1 || len(rule.BackendRefs) != 1 {
+		return false
+	}
+	m, b := rule.Matches[0], rule.BackendRefs[0]
+	return m.Path != nil && m.Path.Type != nil && *m.Path.Type == gatewayv1.PathMatchPathPrefix &&
+		m.Path.Value != nil && *m.Path.Value == "/" &&
+		m.Method == nil && len(m.Headers) == 0 && len(m.QueryParams) == 0 &&
+		string(b.Name) == webService && (b.Kind == nil || *b.Kind == "Service") && (b.Group == nil || *b.Group == "") &&
+		b.Namespace == nil
+}
+
+// checkHTTPRoute: every rule matches paths under /api, except the web app's rule (siteRule),
+// with a known match type, a regular expression that compiles (RE2, as the dev gateway and
+// Envoy-based gateways use), and a backend on port 80. A rule without matches would take every
+// path (Gateway API's default match is PathPrefix "/"), so one is required.
 func checkHTTPRoute(hr *gatewayv1.HTTPRoute) error {
 	var errs []error
 	if len(hr.Spec.ParentRefs) == 0 {
@@ -563,6 +593,10 @@ func checkHTTPRoute(hr *gatewayv1.HTTPRoute) error {
 				errs = append(errs, fmt.Errorf("%s.backendRefs[%d].port: Knative Services listen on 80", where, j))
 			}
 		}
+		if len(rule.Matches) == 0 {
+			errs = append(errs, fmt.Errorf("%s.matches: at least one is required (without, the rule takes every path)", where))
+		}
+		site := siteRule(rule)
 		for j, m := range rule.Matches {
 			mwhere := fmt.Sprintf("%s.matches[%d].path", where, j)
 			if m.Path == nil || m.Path.Type == nil || m.Path.Value == nil {
@@ -579,8 +613,13 @@ func checkHTTPRoute(hr *gatewayv1.HTTPRoute) error {
 			default:
 				errs = append(errs, fmt.Errorf("%s.type %q is not a Gateway API path match type", mwhere, *m.Path.Type))
 			}
-			if !strings.HasPrefix(value, "/api/") {
-				errs = append(errs, fmt.Errorf("%s.value %q: routes serve /api/ only", mwhere, value))
+			switch {
+			case site || strings.HasPrefix(value, "/api/"):
+			case value == "/":
+				errs = append(errs, fmt.Errorf("%s.value %q: only the web app's rule may match it: PathPrefix, alone in its rule, "+
+					"every method, to the Service %q alone", mwhere, value, webService))
+			default:
+				errs = append(errs, fmt.Errorf("%s.value %q: routes serve /api/ only (and PathPrefix / the web app)", mwhere, value))
 			}
 		}
 	}

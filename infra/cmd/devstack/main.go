@@ -1,7 +1,8 @@
 // Command devstack runs the platform on one machine without Kubernetes.
 //
-//	devstack run            the whole platform (make run)
-//	devstack exec -- CMD    the backing services on free ports for CMD, then stop (make test)
+//	devstack run                    the whole platform (make run)
+//	devstack exec -- CMD            the backing services on free ports for CMD, then stop (make test)
+//	devstack exec -platform -- CMD  the whole platform on free ports for CMD (the browser tests)
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -69,6 +71,7 @@ func repoRoot() (string, error) {
 func execCmd(args []string) (int, error) {
 	fs := flag.NewFlagSet("exec", flag.ExitOnError)
 	keep := fs.Bool("keep", false, "keep the temporary data directory")
+	platform := fs.Bool("platform", false, "start the whole platform (as `run` does), not only the backing services")
 	_ = fs.Parse(args)
 	cmdArgs := fs.Args()
 	if len(cmdArgs) == 0 {
@@ -84,6 +87,9 @@ func execCmd(args []string) (int, error) {
 	}
 	if !*keep {
 		defer os.RemoveAll(dir)
+	}
+	if *platform {
+		return execOnPlatform(root, dir, cmdArgs)
 	}
 	logf, err := os.Create(filepath.Join(dir, "services.log"))
 	if err != nil {
@@ -117,12 +123,53 @@ func execCmd(args []string) (int, error) {
 		"TEST_SMTP_ADDR="+in.SMTPAddr(),
 		"TEST_MAILPIT_URL="+in.MailURL(),
 	)
+	return runCommand(cmd)
+}
+
+// runCommand runs cmd and returns its exit code.
+func runCommand(cmd *exec.Cmd) (int, error) {
 	// Ctrl-C reaches the command (same process group); we only wait for it.
 	signal.Ignore(syscall.SIGINT)
-	err = cmd.Run()
+	err := cmd.Run()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		return exit.ExitCode(), nil
 	}
 	return 0, err
+}
+
+// execOnPlatform starts the whole platform in dir on a free range of
+// ports, as `run` does, runs the command with GHISEU_URL (the gateway),
+// TEST_MAILPIT_URL, TEST_DATABASE_URL and DEMO_PASSWORD, and stops it.
+func execOnPlatform(root, dir string, cmdArgs []string) (int, error) {
+	logf, err := os.Create(filepath.Join(dir, "devstack.log"))
+	if err != nil {
+		return 0, err
+	}
+	defer logf.Close()
+	// The gateway, the broker, four services and the functions after them.
+	fns, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		return 0, err
+	}
+	base, err := localstack.FreePortRange(10 + len(fns) + 4)
+	if err != nil {
+		return 0, err
+	}
+	log := slog.New(slog.NewTextHandler(logf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	s := &stack{root: root, dir: filepath.Join(dir, "data"), base: base, log: log, quiet: true}
+	defer s.stop()
+	if err := s.start(context.Background(), []string{filepath.Join(root, "k8s", "base")}); err != nil {
+		return 0, fmt.Errorf("start the platform (log: %s): %w", logf.Name(), err)
+	}
+	fmt.Fprintf(os.Stderr, "devstack: the platform at %s, Mailpit %s (logs in %s)\n", s.gatewayURL(), s.infra.MailURL(), filepath.Join(s.dir, "logs"))
+	cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(),
+		"GHISEU_URL="+s.gatewayURL(),
+		"TEST_MAILPIT_URL="+s.infra.MailURL(),
+		"TEST_DATABASE_URL="+s.infra.AdminURL("ghiseu"),
+		"DEMO_PASSWORD="+s.infra.Secrets["DEMO_PASSWORD"],
+	)
+	return runCommand(cmd)
 }

@@ -84,9 +84,20 @@ type stack struct {
 	cancel    context.CancelFunc
 	running   sync.WaitGroup // the functions' supervisors
 	env       map[string]string
+	quiet     bool // functions log to their files only
 	// functionEnv is what only one function is given (nightly-backup's
-	// superuser URLs).
+	// superuser URLs, web's WEB_ROOT).
 	functionEnv map[string]map[string]string
+}
+
+// functionLog is where a function's output goes: its log file, and the
+// terminal too unless quiet (under `exec -platform` the terminal is the
+// tests').
+func (s *stack) functionLog(file io.Writer, name string) io.Writer {
+	if s.quiet {
+		return file
+	}
+	return io.MultiWriter(file, prefixWriter(os.Stdout, name))
 }
 
 type function struct {
@@ -97,7 +108,16 @@ type function struct {
 func (s *stack) gatewayURL() string { return "http://" + localstack.Addr(s.base) }
 func (s *stack) brokerURL() string  { return "http://" + localstack.Addr(s.base+1) + "/ghiseu/default" }
 
+// webRoot is the web app as `make web` builds it, which the web function
+// serves (in the image, ko's copy of it).
+func (s *stack) webRoot() string { return filepath.Join(s.root, "web", "dist") }
+
 func (s *stack) start(ctx context.Context, manifestDirs []string) error {
+	// Before anything starts: the web function cannot start without the
+	// built app.
+	if _, err := os.Stat(filepath.Join(s.webRoot(), "index.html")); err != nil {
+		return fmt.Errorf("the web app is not built (%w): run `make web`, or `make run`, which builds it", err)
+	}
 	logDir := filepath.Join(s.dir, "logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return err
@@ -147,6 +167,7 @@ func (s *stack) start(ctx context.Context, manifestDirs []string) error {
 	if s.functionEnv, err = s.backupEnv(); err != nil {
 		return err
 	}
+	s.functionEnv["web"] = map[string]string{"WEB_ROOT": s.webRoot()}
 
 	m, err := devbroker.Load(manifestDirs...)
 	if err != nil {
@@ -349,7 +370,7 @@ func (s *stack) supervise(ctx context.Context, f *function, logDir string) {
 	for ctx.Err() == nil {
 		proc, err := localstack.Start(localstack.Spec{
 			Name: f.name, Path: filepath.Join(s.dir, "bin", f.name), Env: env,
-			Log: io.MultiWriter(logFile, prefixWriter(os.Stdout, f.name)),
+			Log: s.functionLog(logFile, f.name),
 		})
 		if err != nil {
 			s.log.Error("start function", "function", f.name, "error", err.Error())
