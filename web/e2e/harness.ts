@@ -1,0 +1,133 @@
+// The browser journeys' harness: Debian's Chromium driven by playwright-core
+// against the whole local stack (`devstack exec -platform`, which sets
+// GHISEU_URL and TEST_MAILPIT_URL), axe-core on every page, and screenshots
+// at desktop and phone widths under web/e2e/artifacts.
+import { mkdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { chromium } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { expect } from 'vitest'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+export const artifacts = path.join(here, 'artifacts')
+
+export function baseURL(): string {
+  const u = process.env.GHISEU_URL
+  if (!u) throw new Error('GHISEU_URL is not set: run the browser tests with `make test` (devstack exec -platform)')
+  return u.replace(/\/$/, '')
+}
+
+function mailpitURL(): string {
+  const u = process.env.TEST_MAILPIT_URL
+  if (!u) throw new Error('TEST_MAILPIT_URL is not set: run the browser tests with `make test`')
+  return u.replace(/\/$/, '')
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  })
+}
+
+export const desktop = { width: 1280, height: 900 }
+export const phone = { width: 390, height: 844 }
+
+/** A browser context of its own (cookies, storage) at a viewport, with the page's CSP violations and errors collected. */
+export async function newPage(browser: Browser, viewport = desktop): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ baseURL: baseURL(), viewport, locale: 'ro-RO', timezoneId: 'Europe/Bucharest', acceptDownloads: true })
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('console', (m) => {
+    // A refused script or style is a CSP violation: the page relies on what
+    // production refuses.
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text())
+  })
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+  return { context, page, problems }
+}
+
+const require = createRequire(import.meta.url)
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+
+interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: string[] }[]
+}
+
+/**
+ * checkAccessibility runs axe-core (WCAG 2.1 A and AA rules) on the page as
+ * it is and fails on any serious or critical violation. The script is
+ * evaluated through the DevTools protocol, which the page's CSP does not
+ * govern, so the CSP stays on while it runs.
+ */
+export async function checkAccessibility(page: Page, name: string): Promise<void> {
+  await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+    return r.violations
+  })
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  expect(bad.map((v) => `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+}
+
+/** screenshot saves the page at desktop and phone widths as artifacts/<name>-desktop.png and -phone.png. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  mkdirSync(artifacts, { recursive: true })
+  const size = page.viewportSize() ?? desktop
+  for (const [label, viewport] of [['desktop', desktop], ['phone', phone]] as const) {
+    await page.setViewportSize(viewport)
+    await page.screenshot({ path: path.join(artifacts, `${name}-${label}.png`), fullPage: true })
+  }
+  await page.setViewportSize(size)
+}
+
+/** visit checks a page the way every journey does: accessible, pictured. */
+export async function visit(page: Page, name: string): Promise<void> {
+  await page.locator('h1').first().waitFor()
+  await checkAccessibility(page, name)
+  await screenshots(page, name)
+}
+
+interface MailSummary {
+  ID: string
+  Subject: string
+  To: { Address: string }[]
+}
+
+/** waitForMail waits (with a deadline) for a mail to addr whose subject has the words, and returns its text. */
+export async function waitForMail(addr: string, subject: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const r = await fetch(`${mailpitURL()}/api/v1/search?query=${encodeURIComponent(`to:"${addr}"`)}`)
+    const list = (await r.json()) as { messages: MailSummary[] }
+    const m = list.messages.find((x) => subject.test(x.Subject))
+    if (m) {
+      const full = (await (await fetch(`${mailpitURL()}/api/v1/message/${m.ID}`)).json()) as { Text: string }
+      return full.Text
+    }
+    if (Date.now() > deadline) throw new Error(`no mail to ${addr} matching ${subject} within ${timeoutMs} ms`)
+    await new Promise((res) => setTimeout(res, 250))
+  }
+}
+
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.ro`
+}
+
+/** A valid CNP (checksum included) for a person born on the given day, unique enough for tests. */
+export function testCNP(): string {
+  const digits = `1${String(80 + Math.floor(Math.random() * 19)).padStart(2, '0')}0${1 + Math.floor(Math.random() * 9)}${String(10 + Math.floor(Math.random() * 18))}35${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`
+  const weights = '279146358279'
+  let sum = 0
+  for (let i = 0; i < 12; i++) sum += Number(digits[i]) * Number(weights[i])
+  const check = sum % 11 === 10 ? 1 : sum % 11
+  return digits + check
+}

@@ -1,0 +1,101 @@
+import { ErrorBoundary, LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso'
+
+import { I18nProvider, locales, useI18n } from './i18n/i18n'
+import type { Locale } from './i18n/i18n'
+import { SessionProvider, useSession } from './session'
+import { Page } from './ui/ui'
+import { Home } from './portal/Home'
+import { SignIn } from './portal/SignIn'
+import { SignUp } from './portal/SignUp'
+import { VerifyEmail } from './portal/VerifyEmail'
+import { ForgotPassword, ResetPassword } from './portal/Password'
+import { StatusLookup } from './portal/StatusLookup'
+
+// The citizen's pages the first visit may need are in the initial bundle;
+// the rest, and the whole back office, load when first opened.
+const Catalogue = lazy(() => import('./portal/Catalogue').then((m) => m.Catalogue))
+const Submit = lazy(() => import('./portal/Submit').then((m) => m.Submit))
+const MyRequests = lazy(() => import('./portal/MyRequests').then((m) => m.MyRequests))
+const RequestView = lazy(() => import('./portal/RequestView').then((m) => m.RequestView))
+
+export function App() {
+  return (
+    <I18nProvider>
+      <SessionProvider>
+        <LocationProvider>
+          <Shell />
+        </LocationProvider>
+      </SessionProvider>
+    </I18nProvider>
+  )
+}
+
+function Shell() {
+  const { t } = useI18n()
+  return (
+    <>
+      <a class="skip-link" href="#content">{t('common.skipToContent')}</a>
+      <Header />
+      <main id="content">
+        <ErrorBoundary>
+          <Router>
+            <Route path="/" component={Home} />
+            <Route path="/autentificare" component={SignIn} />
+            <Route path="/cont-nou" component={SignUp} />
+            <Route path="/verify-email" component={VerifyEmail} />
+            <Route path="/parola-uitata" component={ForgotPassword} />
+            <Route path="/reset-password" component={ResetPassword} />
+            <Route path="/verificare" component={StatusLookup} />
+            <Route path="/servicii" component={Catalogue} />
+            <Route path="/servicii/:institution/:type" component={Submit} />
+            <Route path="/cereri" component={MyRequests} />
+            <Route path="/cereri/:institution/:id" component={RequestView} />
+            <Route default component={NotFound} />
+          </Router>
+        </ErrorBoundary>
+      </main>
+      <footer class="site-footer">{t('shell.footer')}</footer>
+    </>
+  )
+}
+
+function Header() {
+  const { t, locale, setLocale } = useI18n()
+  const { me, signOut } = useSession()
+  const { path, route } = useLocation()
+  const link = (href: string, text: string) => (
+    <li><a href={href} aria-current={path === href ? 'page' : undefined}>{text}</a></li>
+  )
+  return (
+    <header class="site-header">
+      <div class="bar">
+        <a class="brand" href="/">{t('common.appName')}</a>
+        <nav class="site-nav" aria-label={t('shell.navigation')}>
+          <ul>
+            {link('/servicii', t('shell.services'))}
+            {link('/verificare', t('shell.statusLookup'))}
+            {me && link('/cereri', t('shell.myRequests'))}
+            {!me && me !== undefined && link('/autentificare', t('shell.signIn'))}
+            {me && (
+              <li>
+                <button type="button" class="btn-link nav-button"
+                  onClick={async () => { await signOut(); route('/') }}>{t('shell.signOut')}</button>
+              </li>
+            )}
+          </ul>
+        </nav>
+        <label>
+          <span class="visually-hidden">{t('common.language')}</span>
+          <select value={locale} onChange={(e) => setLocale((e.target as HTMLSelectElement).value as Locale)}>
+            {locales.map((l) => <option value={l}>{l === 'ro' ? 'Română' : 'English'}</option>)}
+          </select>
+        </label>
+      </div>
+    </header>
+  )
+}
+
+function NotFound() {
+  const { t } = useI18n()
+  return <Page title={t('common.notFound')}><p><a href="/">{t('shell.home')}</a></p></Page>
+}

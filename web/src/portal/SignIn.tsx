@@ -1,0 +1,73 @@
+import { useState } from 'preact/hooks'
+import { useLocation } from 'preact-iso'
+
+import { api } from '../api/client'
+import { useI18n } from '../i18n/i18n'
+import { useSession } from '../session'
+import { Button, ErrorAlert, Page, TextField } from '../ui/ui'
+
+interface SignInResponse {
+  mfaRequired: boolean
+}
+
+// SignIn: email and password, then the TOTP code when the account has a
+// second factor. The session is an HttpOnly cookie the API sets.
+export function SignIn() {
+  const { t } = useI18n()
+  const { reload } = useSession()
+  const { route, query } = useLocation()
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+  const [code, setCode] = useState('')
+  const [step, setStep] = useState<'password' | 'totp'>('password')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>()
+
+  const done = async () => {
+    const me = await reload()
+    const next = query.next && query.next.startsWith('/') && !query.next.startsWith('//') ? query.next : ''
+    route(next || (me?.kind === 'staff' ? '/birou' : '/cereri'))
+  }
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    try {
+      if (step === 'password') {
+        const r = await api.post<SignInResponse>('/api/auth/signin', { email, password, session: 'browser' })
+        if (r.mfaRequired) {
+          setStep('totp')
+          return
+        }
+      } else {
+        await api.post('/api/auth/signin/totp', { code })
+      }
+      await done()
+    } catch (err) {
+      setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Page title={t('auth.signInTitle')}>
+      <ErrorAlert error={error} />
+      <form onSubmit={submit} noValidate>
+        {step === 'password' ? (
+          <>
+            <TextField id="email" type="email" label={t('auth.email')} value={email} onValue={setEmail} required autoComplete="username" />
+            <TextField id="password" type="password" label={t('auth.password')} value={password} onValue={setPassword} required autoComplete="current-password" />
+          </>
+        ) : (
+          <TextField id="totp" label={t('auth.totpCode')} hint={t('auth.totpHint')} value={code} onValue={setCode} required
+            inputMode="numeric" autoComplete="one-time-code" />
+        )}
+        <div class="form-actions">
+          <Button type="submit" busy={busy}>{t('auth.signIn')}</Button>
+          <a href="/parola-uitata">{t('auth.forgot')}</a>
+          <a href="/cont-nou">{t('auth.noAccount')}</a>
+        </div>
+      </form>
+    </Page>
+  )
+}

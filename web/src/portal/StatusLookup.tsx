@@ -1,0 +1,75 @@
+import { useState } from 'preact/hooks'
+import { useLocation } from 'preact-iso'
+
+import { api, ApiError } from '../api/client'
+import type { PublicStatus } from '../api/types'
+import { useI18n } from '../i18n/i18n'
+import { Alert, Button, ErrorAlert, Page, TextField } from '../ui/ui'
+import { StatusBadge } from '../ui/requests'
+import { useInstitutions } from './institution'
+
+// StatusLookup: anyone holding a registration receipt sees the request's
+// status with its number, year and code; nothing personal is shown. The
+// receipt's link fills the form (/verificare?nr=…&an=…&cod=…).
+export function StatusLookup() {
+  const { t, date, dateTime } = useI18n()
+  const { query } = useLocation()
+  const { list, home } = useInstitutions()
+  const [institution, setInstitution] = useState('')
+  const [number, setNumber] = useState(query.nr ?? '')
+  const [year, setYear] = useState(query.an ?? String(new Date().getFullYear()))
+  const [code, setCode] = useState(query.cod ?? '')
+  const [busy, setBusy] = useState(false)
+  const [result, setResult] = useState<PublicStatus | null>()
+  const [error, setError] = useState<unknown>()
+  const inst = institution || home?.id || ''
+
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    setResult(undefined)
+    try {
+      const q = new URLSearchParams({ number: number.trim(), year: year.trim(), code: code.trim() })
+      setResult(await api.get<PublicStatus>(`/api/institutions/${inst}/request-status?${q}`))
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) setResult(null)
+      else setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Page title={t('lookup.title')}>
+      <p>{t('lookup.intro')}</p>
+      <form onSubmit={submit} noValidate>
+        {list && list.length > 1 && (
+          <div class="field">
+            <label for="institution">{t('lookup.institution')}</label>
+            <select id="institution" value={inst} onChange={(e) => setInstitution((e.target as HTMLSelectElement).value)}>
+              {list.map((i) => <option value={i.id}>{i.name}</option>)}
+            </select>
+          </div>
+        )}
+        <TextField id="number" label={t('lookup.number')} value={number} onValue={setNumber} required inputMode="numeric" />
+        <TextField id="year" label={t('lookup.year')} value={year} onValue={setYear} required inputMode="numeric" />
+        <TextField id="code" label={t('lookup.code')} hint={t('lookup.codeHint')} value={code} onValue={setCode} required />
+        <div class="form-actions"><Button type="submit" busy={busy}>{t('lookup.submit')}</Button></div>
+      </form>
+      <ErrorAlert error={error} />
+      {result === null && <Alert kind="warning">{t('lookup.notFound')}</Alert>}
+      {result && (
+        <section aria-labelledby="lookup-result">
+          <h2 id="lookup-result">{t('lookup.result', { number: result.number, year: result.year })}</h2>
+          <dl class="facts">
+            <dt>{t('lookup.type')}</dt><dd>{result.type}</dd>
+            <dt>{t('lookup.status')}</dt><dd><StatusBadge status={result.status} /></dd>
+            <dt>{t('lookup.registeredAt')}</dt><dd>{dateTime(result.registeredAt)}</dd>
+            {result.deadline && <><dt>{t('lookup.deadline')}</dt><dd>{date(result.deadline)}</dd></>}
+            <dt>{t('lookup.updatedAt')}</dt><dd>{dateTime(result.updatedAt)}</dd>
+          </dl>
+        </section>
+      )}
+    </Page>
+  )
+}

@@ -1,0 +1,62 @@
+import { createContext } from 'preact'
+import type { ComponentChildren } from 'preact'
+import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks'
+
+import { api, ApiError } from './api/client'
+import type { Me } from './api/types'
+
+// The signed-in account, read from GET /api/auth/me: undefined while it is
+// being read, null when nobody is signed in.
+export interface Session {
+  me: Me | null | undefined
+  reload: () => Promise<Me | null>
+  signOut: () => Promise<void>
+  can: (permission: string, institution?: string) => boolean
+}
+
+const SessionContext = createContext<Session>({
+  me: null,
+  reload: async () => null,
+  signOut: async () => {},
+  can: () => false,
+})
+
+export function SessionProvider({ children }: { children: ComponentChildren }) {
+  const [me, setMe] = useState<Me | null | undefined>(undefined)
+  const reload = useCallback(async () => {
+    try {
+      const m = await api.get<Me>('/api/auth/me')
+      setMe(m)
+      return m
+    } catch (e) {
+      // 401: nobody, or a session that still waits for its second factor
+      // (403 second_factor_required): not signed in yet either.
+      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+        setMe(null)
+        return null
+      }
+      setMe(null)
+      throw e
+    }
+  }, [])
+  const signOut = useCallback(async () => {
+    try {
+      await api.post('/api/auth/signout')
+    } finally {
+      setMe(null)
+    }
+  }, [])
+  useEffect(() => {
+    reload().catch(() => {})
+  }, [reload])
+  const value = useMemo<Session>(() => ({
+    me, reload, signOut,
+    can: (permission, institution) =>
+      !!me?.grants.some((g) => g.permissions.includes(permission) && (!institution || g.institution === institution)),
+  }), [me, reload, signOut])
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>
+}
+
+export function useSession(): Session {
+  return useContext(SessionContext)
+}
