@@ -31,11 +31,11 @@ test: tools lint web chromium
 	cd tests/manifests && $(GO) test -count=1 ./...
 	# The web app: its unit tests, then the browser journeys in Debian's Chromium against the
 	# whole platform (accessibility checked, screenshots in web/e2e/artifacts).
-	cd web && npm test
+	cd web && npm test && npm run size
 	$(BIN)/devstack exec -platform -- npm --prefix web run e2e
 
 ## bench: long load runs, never part of `make test`; method and results in BENCHMARKS.md
-bench: tools
+bench: tools web chromium
 	$(GO) build -o $(BIN)/devstack ./infra/cmd/devstack
 	$(BIN)/devstack exec -- $(GO) test -count=1 -run '^$$' -bench '^BenchmarkRegistrationThroughput$$' -benchtime 1x -timeout 30m ./tests/load/ \
 		-args -registration.clients=16 -registration.duration=30s -registration.rounds=6
@@ -43,6 +43,8 @@ bench: tools
 	$(BIN)/devstack exec -- $(GO) test -count=1 -v -run '^TestSubmissionLoad$$' -timeout 30m ./tests/e2e/ \
 		-args -submission.rates=5,10,15,20,25,30,40 -submission.duration=30s
 	$(BIN)/devstack exec -- $(GO) test -count=1 -run '^$$' -bench '^BenchmarkBackupThroughput$$' -benchtime 1x -timeout 30m ./shared/backup/
+	# The portal's home page in headless Chromium, cold and warm.
+	$(BIN)/devstack exec -platform -- node web/scripts/home-load.mjs
 
 ## tools: install what the local stack needs (PostgreSQL, versitygw, Mailpit, staticcheck)
 tools: postgres $(BIN)/.versitygw-$(VERSITYGW_VERSION) $(BIN)/.mailpit-$(MAILPIT_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)

@@ -67,6 +67,8 @@ test('a citizen from sign-up to downloading the answer', async () => {
   const [, institution, request] = /\/cereri\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/.exec(page.url())!
   await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toContain('a fost înregistrată cu nr.')
   await visit(page, 'request')
+  const registered = /nr\. (\d+)\/(\d+)/.exec((await page.getByRole('status').first().textContent()) ?? '')!
+  const code = (await page.locator('dd code').textContent())!.trim()
   const receipt = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /dovada de înregistrare/ }).click()])
   expect(readFileSync(await receipt[0].path()).subarray(0, 5).toString()).toBe('%PDF-')
 
@@ -91,6 +93,27 @@ test('a citizen from sign-up to downloading the answer', async () => {
   await page.goto('/cereri')
   await page.getByText('Soluționată').waitFor()
   await visit(page, 'my-requests')
+
+  // What the platform told the citizen on the way, in the app.
+  await page.goto('/notificari')
+  await page.getByText(/a fost soluționată/).first().waitFor()
+  await visit(page, 'notifications')
+
+  // All the citizen's data, as a file.
+  await page.goto('/contul-meu')
+  await visit(page, 'account')
+  const exported = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descarcă datele mele' }).click()])
+  expect(readFileSync(await exported[0].path(), 'utf8')).toContain(email)
+
+  // Anyone with the receipt sees the status, signed out, with nothing personal.
+  const anonymous = await newPage(browser)
+  await anonymous.page.goto(`/verificare?nr=${registered[1]}&an=${registered[2]}&cod=${code}`)
+  await anonymous.page.getByRole('button', { name: 'Verifică' }).click()
+  await anonymous.page.getByText('Soluționată').waitFor()
+  await visit(anonymous.page, 'status-lookup')
+  expect(await anonymous.page.content()).not.toContain('Ana Popescu')
+  expect(anonymous.problems).toEqual([])
+  await anonymous.context.close()
   expect(problems).toEqual([])
   await context.close()
 })

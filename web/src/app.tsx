@@ -17,6 +17,15 @@ const Catalogue = lazy(() => import('./portal/Catalogue').then((m) => m.Catalogu
 const Submit = lazy(() => import('./portal/Submit').then((m) => m.Submit))
 const MyRequests = lazy(() => import('./portal/MyRequests').then((m) => m.MyRequests))
 const RequestView = lazy(() => import('./portal/RequestView').then((m) => m.RequestView))
+const Notifications = lazy(() => import('./portal/Notifications').then((m) => m.Notifications))
+const Account = lazy(() => import('./portal/Account').then((m) => m.Account))
+const Backups = lazy(() => import('./admin/Backups').then((m) => m.Backups))
+const Office = lazy(() => import('./office/Office').then((m) => m.Office))
+const RegisterDocument = lazy(() => import('./desk/RegisterDocument').then((m) => m.RegisterDocument))
+const RegistrySearch = lazy(() => import('./desk/RegistrySearch').then((m) => m.RegistrySearch))
+const EntryView = lazy(() => import('./desk/EntryView').then((m) => m.EntryView))
+const WorkList = lazy(() => import('./work/WorkList').then((m) => m.WorkList))
+const RequestWork = lazy(() => import('./work/RequestWork').then((m) => m.RequestWork))
 
 export function App() {
   return (
@@ -50,6 +59,15 @@ function Shell() {
             <Route path="/servicii/:institution/:type" component={Submit} />
             <Route path="/cereri" component={MyRequests} />
             <Route path="/cereri/:institution/:id" component={RequestView} />
+            <Route path="/notificari" component={Notifications} />
+            <Route path="/contul-meu" component={Account} />
+            <Route path="/birou" component={Office} />
+            <Route path="/birou/copii-de-siguranta" component={Backups} />
+            <Route path="/birou/registratura" component={RegisterDocument} />
+            <Route path="/birou/registru" component={RegistrySearch} />
+            <Route path="/birou/registru/:entry" component={EntryView} />
+            <Route path="/birou/cereri" component={WorkList} />
+            <Route path="/birou/cereri/:id" component={RequestWork} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>
@@ -74,7 +92,10 @@ function Header() {
           <ul>
             {link('/servicii', t('shell.services'))}
             {link('/verificare', t('shell.statusLookup'))}
-            {me && link('/cereri', t('shell.myRequests'))}
+            {me && me.kind !== 'staff' && link('/cereri', t('shell.myRequests'))}
+            {me && me.kind === 'staff' && link('/birou', t('shell.office'))}
+            {me && link('/notificari', t('shell.notifications'))}
+            {me && link('/contul-meu', t('shell.account'))}
             {!me && me !== undefined && link('/autentificare', t('shell.signIn'))}
             {me && (
               <li>

@@ -110,7 +110,11 @@ func (s *stack) brokerURL() string  { return "http://" + localstack.Addr(s.base+
 
 // webRoot is the web app as `make web` builds it, which the web function
 // serves (in the image, ko's copy of it).
-func (s *stack) webRoot() string { return filepath.Join(s.root, "web", "dist") }
+// webRoot is the built web app the web function serves: web/dist, or
+// GHISEU_WEB_ROOT (a build of one's own, while another is being made).
+func (s *stack) webRoot() string {
+	return envOr("GHISEU_WEB_ROOT", filepath.Join(s.root, "web", "dist"))
+}
 
 func (s *stack) start(ctx context.Context, manifestDirs []string) error {
 	// Before anything starts: the web function cannot start without the

@@ -28,6 +28,10 @@ export const catalogs: Record<Locale, Messages> = {
 
 export type Params = Record<string, string | number>
 
+// {count, plural, =0 {…} one {…} few {…} other {…}}: the choices are
+// exact values (=0) or Intl.PluralRules categories.
+export const pluralPattern = /\{(\w+), plural, ((?:[=\w]+ \{[^}]*\} ?)+)\}/g
+
 // translate fills {name} placeholders; {count, plural, one {…} few {…} other {…}}
 // chooses by Intl.PluralRules (Romanian has one, few and other).
 export function translate(locale: Locale, key: string, params?: Params): string {
@@ -35,9 +39,9 @@ export function translate(locale: Locale, key: string, params?: Params): string 
   if (!params) return text
   const rules = new Intl.PluralRules(tag(locale))
   return text
-    .replace(/\{(\w+), plural, ((?:\w+ \{[^}]*\} ?)+)\}/g, (_, name: string, forms: string) => {
+    .replace(pluralPattern, (_, name: string, forms: string) => {
       const n = Number(params[name])
-      const choices = Object.fromEntries([...forms.matchAll(/(\w+) \{([^}]*)\}/g)].map((m) => [m[1], m[2]]))
+      const choices = Object.fromEntries([...forms.matchAll(/([=\w]+) \{([^}]*)\}/g)].map((m) => [m[1], m[2]]))
       const chosen = choices[`=${n}`] ?? choices[rules.select(n)] ?? choices.other ?? ''
       return chosen.replace(/#/g, formatNumber(locale, n))
     })

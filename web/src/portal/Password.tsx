@@ -3,28 +3,21 @@ import { useLocation } from 'preact-iso'
 
 import { api } from '../api/client'
 import { useI18n } from '../i18n/i18n'
-import { Alert, Button, ErrorAlert, Page, TextField, fieldErrors } from '../ui/ui'
+import { Alert, Button, ErrorAlert, Page, TextField, fieldErrors, useAction } from '../ui/ui'
 
 // ForgotPassword mails a reset link. The answer is the same whether or not
 // the address has an account.
 export function ForgotPassword() {
   const { t } = useI18n()
   const [email, setEmail] = useState('')
-  const [busy, setBusy] = useState(false)
   const [sent, setSent] = useState(false)
-  const [error, setError] = useState<unknown>()
-  const submit = async (e: Event) => {
+  const { busy, error, run } = useAction()
+  const submit = (e: Event) => {
     e.preventDefault()
-    setBusy(true)
-    setError(undefined)
-    try {
+    run(async () => {
       await api.post('/api/auth/password-reset', { email })
       setSent(true)
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
+    })
   }
   return (
     <Page title={t('auth.forgotTitle')}>
@@ -44,21 +37,14 @@ export function ResetPassword() {
   const { t, locale } = useI18n()
   const { query } = useLocation()
   const [password, setPassword] = useState('')
-  const [busy, setBusy] = useState(false)
   const [done, setDone] = useState(false)
-  const [error, setError] = useState<unknown>()
-  const submit = async (e: Event) => {
+  const { busy, error, run } = useAction()
+  const submit = (e: Event) => {
     e.preventDefault()
-    setBusy(true)
-    setError(undefined)
-    try {
+    run(async () => {
       await api.post('/api/auth/password-reset/confirm', { token: query.token ?? '', password })
       setDone(true)
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
+    })
   }
   return (
     <Page title={t('auth.resetTitle')}>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks'
 
 import { api } from '../api/client'
 import { useI18n } from '../i18n/i18n'
-import { Alert, Button, ErrorAlert, Page, TextField, fieldErrors } from '../ui/ui'
+import { Alert, Button, ErrorAlert, Page, TextField, fieldErrors, useAction } from '../ui/ui'
 
 // SignUp creates a citizen's account: a person (with CNP) or a company (with
 // CUI). The address is confirmed by the link the platform mails.
@@ -15,27 +15,20 @@ export function SignUp() {
   const [cnp, setCnp] = useState('')
   const [cui, setCui] = useState('')
   const [phone, setPhone] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>()
+  const { busy, error, run } = useAction()
   const [sent, setSent] = useState(false)
   const errs = fieldErrors(error, locale)
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault()
-    setBusy(true)
-    setError(undefined)
-    try {
+    run(async () => {
       await api.post('/api/auth/signup', {
         kind, displayName, email, password, locale,
         ...(kind === 'person' ? { cnp } : { cui }),
         ...(phone ? { phone } : {}),
       })
       setSent(true)
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
+    })
   }
   if (sent) {
     return (

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks'
 
 import { useI18n } from '../i18n/i18n'
+import { FieldLabel } from './ui'
 
 export interface PickedFile {
   file: File
@@ -50,11 +51,7 @@ export function FilePicker({ id, label, hint, files, onFiles, mediaTypes, maxSiz
   const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined
   return (
     <div class={error ? 'field field-invalid' : 'field'}>
-      <label for={id}>
-        {label}
-        {required && <span class="required-mark" aria-hidden="true"> *</span>}
-        {required && <span class="visually-hidden"> ({t('common.required')})</span>}
-      </label>
+      <FieldLabel id={id} label={label} required={required} />
       {hint && <p class="field-hint" id={`${id}-hint`}>{hint}</p>}
       <div class={dragging ? 'dropzone dragging' : 'dropzone'}
         onDragOver={(e) => { e.preventDefault(); setDragging(true) }}

@@ -1,5 +1,5 @@
 import type { ButtonHTMLAttributes, ComponentChildren, InputHTMLAttributes } from 'preact'
-import { useEffect, useRef } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 
 import { useI18n } from '../i18n/i18n'
 import { ApiError } from '../api/client'
@@ -59,17 +59,45 @@ type InputProps = {
   maxLength?: number
 }
 
+/** FieldLabel: a field's label, with the required mark seen and the word "required" heard. */
+export function FieldLabel({ id, label, required }: { id: string; label: string; required?: boolean }) {
+  const { t } = useI18n()
+  return (
+    <label for={id}>
+      {label}
+      {required && <span class="required-mark" aria-hidden="true"> *</span>}
+      {required && <span class="visually-hidden"> ({t('common.required')})</span>}
+    </label>
+  )
+}
+
+/**
+ * useAction runs a page's call (a form's submit, a button's action) and
+ * keeps whether it is running and how it failed.
+ */
+export function useAction(): { busy: boolean; error: unknown; setError: (e: unknown) => void; run: (fn: () => Promise<void>) => Promise<void> } {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>()
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true)
+    setError(undefined)
+    try {
+      await fn()
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return { busy, error, setError, run }
+}
+
 /** TextField: a labelled input with its hint and error tied to it. */
 export function TextField({ id, label, value, onValue, error, hint, required, type = 'text', autoComplete, inputMode, maxLength }: InputProps) {
-  const { t } = useI18n()
   const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined
   return (
     <div class={error ? 'field field-invalid' : 'field'}>
-      <label for={id}>
-        {label}
-        {required && <span class="required-mark" aria-hidden="true"> *</span>}
-        {required && <span class="visually-hidden"> ({t('common.required')})</span>}
-      </label>
+      <FieldLabel id={id} label={label} required={required} />
       {hint && <p class="field-hint" id={`${id}-hint`}>{hint}</p>}
       {/* Preact's types tie each input type to its roles; a type chosen at run time needs the cast. */}
       <input id={id} name={id} type={type as 'text'} value={value} required={required} autoComplete={autoComplete} inputMode={inputMode}

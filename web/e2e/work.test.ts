@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs'
+
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+
+import { call, demoPassword, pdf, signInAPI } from './api'
+import { launch, newPage, visit } from './harness'
+
+let browser: Browser
+beforeAll(async () => {
+  browser = await launch()
+})
+afterAll(async () => {
+  await browser?.close()
+})
+
+interface Summary {
+  id: string
+  status: string
+  registration: { number: number; year: number } | null
+}
+
+// submitUrbanismCertificate: the demo citizen asks for an urbanism
+// certificate through the API, and the request is waited for until the
+// registry has numbered it. The citizen's side is its own journey.
+async function submitUrbanismCertificate(): Promise<{ institution: string; request: string; number: string }> {
+  const citizen = await signInAPI('ioana.popescu@example.ro', demoPassword())
+  const head = await signInAPI('sef.urbanism@primarialugoj.ro', demoPassword())
+  const { institution } = await call<{ institution: string }>(head, 'GET', '/api/auth/me')
+  const types = await call<{ id: string; code: string }[]>(citizen, 'GET', `/api/institutions/${institution}/request-types`)
+  const type = types.find((x) => x.code === 'certificat-urbanism')
+  expect(type, 'the urbanism certificate in the catalogue').toBeTruthy()
+  const plan = pdf('Plan de situatie, str. Fagetului 14')
+  const extract = pdf('Extras CF 401234')
+  const body = new FormData()
+  body.append('request', new Blob([JSON.stringify({
+    typeId: type!.id,
+    data: { cadastralNumber: '401234', landBookNumber: '401234', purpose: 'construire', area: 540 },
+    attachments: [{ kind: 'plan-situatie', name: 'plan.pdf', size: plan.length }, { kind: 'extras-cf', name: 'extras-cf.pdf', size: extract.length }],
+  })], { type: 'application/json' }))
+  body.append('file', new Blob([plan], { type: 'application/pdf' }), 'plan.pdf')
+  body.append('file', new Blob([extract], { type: 'application/pdf' }), 'extras-cf.pdf')
+  const made = await call<Summary>(citizen, 'POST', `/api/institutions/${institution}/requests`, body)
+
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const r = await call<Summary>(citizen, 'GET', `/api/institutions/${institution}/requests/${made.id}`)
+    if (r.registration) return { institution, request: made.id, number: `${r.registration.number}/${r.registration.year}` }
+    if (Date.now() > deadline) throw new Error(`request ${made.id} not registered within 60 s`)
+    await new Promise((res) => setTimeout(res, 500))
+  }
+}
+
+async function signIn(page: Page, email: string) {
+  await page.goto('/autentificare')
+  await page.getByLabel('Adresă de e-mail').fill(email)
+  await page.getByLabel('Parolă').fill(demoPassword())
+  await page.getByRole('button', { name: 'Intră în cont' }).click()
+  await page.waitForURL('**/birou')
+}
+
+// The head of the urbanism department finds a new request in the
+// department's work list and assigns it to the clerk; the clerk, signed in
+// on another browser, finds it among their own and resolves it with an
+// answer document, which then is among the request's files.
+test('a head of department assigning and a clerk resolving', async () => {
+  const { request, number } = await submitUrbanismCertificate()
+  const requestLink = { name: `Certificat de urbanism nr. ${number}` }
+
+  // The head of department.
+  const head = await newPage(browser)
+  await signIn(head.page, 'sef.urbanism@primarialugoj.ro')
+  await head.page.getByRole('link', { name: 'Cereri de soluționat' }).click()
+  await head.page.waitForURL('**/birou/cereri')
+  await head.page.getByRole('link', requestLink).waitFor()
+  expect(await head.page.getByRole('link', { name: 'Ale compartimentului' }).getAttribute('aria-current')).toBe('page')
+  await visit(head.page, 'work-list')
+  await head.page.getByRole('link', requestLink).click()
+  await head.page.waitForURL(`**/birou/cereri/${request}`)
+  await head.page.getByRole('heading', { name: 'Certificat de urbanism', level: 1 }).waitFor()
+  await head.page.getByRole('rowheader', { name: 'Cerere înregistrată' }).waitFor()
+  await visit(head.page, 'work-request')
+
+  await head.page.getByRole('button', { name: 'Repartizează', exact: true }).click()
+  const clerkChoice = head.page.getByLabel('Funcționarul')
+  await clerkChoice.locator('option', { hasText: 'Radu Stoica' }).waitFor({ state: 'attached' })
+  await visit(head.page, 'work-assign')
+  await clerkChoice.selectOption({ label: 'Radu Stoica' })
+  await head.page.getByRole('button', { name: 'Repartizează cererea' }).click()
+  await head.page.getByRole('status').filter({ hasText: 'Cererea a fost repartizată.' }).waitFor()
+  await head.page.locator('dd', { hasText: 'Radu Stoica' }).first().waitFor()
+  await head.page.getByText('Responsabil: Radu Stoica').waitFor()
+  await head.page.getByRole('button', { name: 'Ieșire' }).click()
+  await head.page.waitForURL((u) => u.pathname === '/')
+  expect(head.problems).toEqual([])
+  await head.context.close()
+
+  // The clerk, in a browser of their own.
+  const clerk = await newPage(browser)
+  await signIn(clerk.page, 'urbanism@primarialugoj.ro')
+  await clerk.page.goto('/birou/cereri')
+  expect(await clerk.page.getByRole('link', { name: 'Repartizate mie' }).getAttribute('aria-current')).toBe('page')
+  await clerk.page.getByRole('link', requestLink).click()
+  await clerk.page.waitForURL(`**/birou/cereri/${request}`)
+  await clerk.page.getByRole('heading', { name: 'Certificat de urbanism', level: 1 }).waitFor()
+  // A clerk does not assign.
+  await clerk.page.getByRole('button', { name: 'Soluționează' }).waitFor()
+  expect(await clerk.page.getByRole('button', { name: 'Repartizează', exact: true }).count()).toBe(0)
+
+  await clerk.page.getByRole('button', { name: 'Soluționează' }).click()
+  const answer = pdf('Certificat de urbanism nr. 7 din 2026')
+  await clerk.page.getByLabel('Documentul de răspuns').setInputFiles({ name: 'certificat.pdf', mimeType: 'application/pdf', buffer: answer })
+  await clerk.page.getByLabel('Titlul documentului (opțional)').fill('Certificat de urbanism')
+  await clerk.page.getByLabel('Mesaj pentru solicitant (opțional)').fill('Certificatul de urbanism a fost emis.')
+  await visit(clerk.page, 'work-resolve')
+  await clerk.page.getByRole('button', { name: 'Trimite răspunsul' }).click()
+  await clerk.page.getByRole('status').filter({ hasText: 'Cererea a fost soluționată.' }).waitFor()
+  await clerk.page.locator('dd .badge', { hasText: 'Soluționată' }).waitFor()
+  // The answer is among the request's files, as the institution's answer.
+  const files = clerk.page.getByRole('region', { name: 'Documente' })
+  const row = files.getByRole('row').filter({ hasText: 'Răspunsul instituției' })
+  await row.getByRole('link', { name: 'certificat.pdf' }).waitFor()
+  // The registry numbers the answer; the page shows it without a reload.
+  await clerk.page.getByRole('rowheader', { name: 'Răspuns înregistrat' }).waitFor({ timeout: 60_000 })
+  await visit(clerk.page, 'work-resolved')
+  const download = await Promise.all([clerk.page.waitForEvent('download'), row.getByRole('link', { name: 'certificat.pdf' }).click()])
+  expect(readFileSync(await download[0].path()).equals(answer)).toBe(true)
+  // Closed: nothing more to do.
+  expect(await clerk.page.getByRole('button', { name: 'Soluționează' }).count()).toBe(0)
+  expect(clerk.problems).toEqual([])
+  await clerk.context.close()
+})

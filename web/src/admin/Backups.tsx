@@ -1,0 +1,87 @@
+import { useEffect, useState } from 'preact/hooks'
+
+import { api } from '../api/client'
+import { useI18n } from '../i18n/i18n'
+import { useSession } from '../session'
+import { holds, officeInstitution } from '../office/office'
+import { Alert, Button, ErrorAlert, Loading, Page, useAction } from '../ui/ui'
+import { SignInFirst } from '../portal/SignInFirst'
+
+interface BackupStatus {
+  last: {
+    id: string
+    finishedAt: string
+    ageSeconds: number
+    dumpBytes: number
+    documents: number
+    documentBytes: number
+    damagedDocuments: string[] | null
+    verification: { ok: boolean; error?: string } | null
+  } | null
+  complete: string[]
+}
+
+// A day and a bit: a nightly backup older than this was missed.
+const staleAfterSeconds = 26 * 3600
+
+// Backups: the newest complete backup, its verification, the backups kept,
+// and a backup now, for whoever holds backup.manage.
+export function Backups() {
+  const { t, dateTime, bytes, number } = useI18n()
+  const { me } = useSession()
+  const inst = officeInstitution(me)
+  const path = `/api/institutions/${inst}/backups`
+  const [status, setStatus] = useState<BackupStatus>()
+  const [error, setError] = useState<unknown>()
+  const [asked, setAsked] = useState(false)
+  const action = useAction()
+  const load = () => api.get<BackupStatus>(path).then(setStatus, setError)
+  useEffect(() => {
+    if (inst && holds(me, 'backup.manage', inst)) load()
+  }, [inst])
+
+  if (me === null) return <SignInFirst />
+  if (!me) return <Loading />
+  if (!holds(me, 'backup.manage', inst)) return <Page title={t('backups.title')}><Alert kind="warning">{t('backups.notAllowed')}</Alert></Page>
+  const ask = () => action.run(async () => {
+    await api.post(path, {})
+    setAsked(true)
+  })
+  const last = status?.last
+  return (
+    <Page title={t('backups.title')} wide>
+      <ErrorAlert error={error ?? action.error} />
+      {!status && !error && <Loading />}
+      {status && !last && <Alert kind="error">{t('backups.none')}</Alert>}
+      {last && (
+        <>
+          {last.ageSeconds > staleAfterSeconds && <Alert kind="error">{t('backups.stale')}</Alert>}
+          {last.verification && !last.verification.ok && <Alert kind="error">{t('backups.verifyFailed', { error: last.verification.error ?? '' })}</Alert>}
+          {(last.damagedDocuments?.length ?? 0) > 0 && <Alert kind="warning">{t('backups.damaged', { count: last.damagedDocuments!.length })}</Alert>}
+          <h2>{t('backups.last')}</h2>
+          <dl class="facts">
+            <dt>{t('backups.id')}</dt><dd><code>{last.id}</code></dd>
+            <dt>{t('backups.finishedAt')}</dt><dd>{dateTime(last.finishedAt)}</dd>
+            <dt>{t('backups.dump')}</dt><dd>{bytes(last.dumpBytes)}</dd>
+            <dt>{t('backups.documents')}</dt><dd>{t('backups.documentsCount', { count: last.documents, size: bytes(last.documentBytes) })}</dd>
+            <dt>{t('backups.verification')}</dt>
+            <dd>{last.verification ? (last.verification.ok ? <span class="badge badge-done">{t('backups.verified')}</span> : <span class="badge badge-overdue">{t('backups.notVerified')}</span>) : t('backups.notChecked')}</dd>
+          </dl>
+        </>
+      )}
+      {status && status.complete.length > 0 && (
+        <>
+          <h2>{t('backups.kept', { count: number(status.complete.length) })}</h2>
+          <ul>{status.complete.map((id) => <li><code>{id}</code></li>)}</ul>
+        </>
+      )}
+      <h2>{t('backups.now')}</h2>
+      {asked ? <Alert kind="success">{t('backups.asked')}</Alert> : (
+        <>
+          <p>{t('backups.nowText')}</p>
+          <Button busy={action.busy} onClick={ask}>{t('backups.start')}</Button>
+        </>
+      )}
+    </Page>
+  )
+}

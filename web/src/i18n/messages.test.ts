@@ -1,0 +1,52 @@
+import { expect, test } from 'vitest'
+
+import { catalogs, pluralPattern, translate } from './i18n'
+
+// Every text of the interface is in the message files: the code's keys
+// exist in both languages, both languages have the same keys with the same
+// placeholders, and Romanian is written with ș and ț (comma below).
+
+const sources = import.meta.glob<string>(['../**/*.ts', '../**/*.tsx', '!../**/*.test.ts', '!../**/*.test.tsx', '!../**/*.d.ts'], {
+  eager: true, query: '?raw', import: 'default',
+})
+
+// Keys written out whole, as t('area.key') or in a key list ('office.desk').
+const used = new Set(
+  Object.values(sources).flatMap((text) => [...text.matchAll(/\bt\(\s*'([a-z]+\.[\w.]+)'/g), ...text.matchAll(/title: '([a-z]+\.\w+)'/g),
+    ...text.matchAll(/text: '([a-z]+\.\w+)'/g)].map((m) => m[1])),
+)
+
+test('the sources were read', () => {
+  expect(used.size).toBeGreaterThan(100)
+})
+
+test('every key the code uses exists in Romanian and in English', () => {
+  const missing = [...used].filter((k) => !catalogs.ro[k] || !catalogs.en[k])
+  expect(missing).toEqual([])
+})
+
+test('both languages have the same keys', () => {
+  expect(Object.keys(catalogs.en).sort()).toEqual(Object.keys(catalogs.ro).sort())
+})
+
+test('placeholders agree between the languages', () => {
+  // A plural's choices are not placeholders: only its variable is.
+  const names = (s: string) => [...new Set([...s.replace(pluralPattern, '{$1}').matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()
+  for (const [key, text] of Object.entries(catalogs.ro)) expect(names(catalogs.en[key] ?? ''), key).toEqual(names(text))
+})
+
+test('Romanian uses ș and ț with the comma below, not the cedilla', () => {
+  const bad = Object.entries(catalogs.ro).filter(([, text]) => /[şţŞŢ]/.test(text)).map(([k]) => k)
+  expect(bad).toEqual([])
+})
+
+test.each([
+  ['ro', 0, 'astăzi'], ['ro', 1, 'o zi rămasă'], ['ro', 5, '5 zile rămase'], ['ro', 25, '25 de zile rămase'],
+  ['en', 1, 'one day left'], ['en', 3, '3 days left'],
+] as const)('plural forms: %s %d', (locale, count, want) => {
+  expect(translate(locale, 'requests.daysLeft', { count })).toBe(want)
+})
+
+test('a key missing in English falls back to Romanian, one missing in both shows itself', () => {
+  expect(translate('en', 'no.such')).toBe('no.such')
+})

@@ -1,0 +1,216 @@
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact'
+import { LocationProvider, Route, Router } from 'preact-iso'
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+
+import type { Grant, Me } from '../api/types'
+import { I18nProvider } from '../i18n/i18n'
+import { SessionProvider } from '../session'
+import { RequestWork } from './RequestWork'
+import { WorkList } from './WorkList'
+
+// The work pages against a fake API: what they offer whom, what they send
+// (If-Match with the revision shown) and how they tell a refusal.
+
+const inst = '11111111-1111-1111-1111-111111111111'
+const uat = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'
+const id = 'cccccccc-cccc-cccc-cccc-cccccccccccc'
+const radu = 'dddddddd-dddd-dddd-dddd-dddddddddddd'
+const elena = 'eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee'
+
+const headGrant: Grant = { institution: inst, department: uat, role: 'head_of_department', permissions: ['requests.read', 'requests.resolve', 'requests.assign', 'users.read'] }
+const clerkGrant: Grant = { institution: inst, department: uat, role: 'clerk', permissions: ['requests.read', 'requests.resolve'] }
+
+function account(accountId: string, name: string, grant: Grant): Me {
+  return {
+    id: accountId, kind: 'staff', email: 'x@primarialugoj.ro', emailVerified: true, displayName: name, phone: null, locale: 'ro',
+    cnpMasked: null, cui: null, institution: inst, mfaEnabled: false, mfaPending: false, mfaSetupRequired: false, grants: [grant],
+  }
+}
+
+function detail(over: Record<string, unknown> = {}) {
+  return {
+    id, institutionId: inst, type: { id: 'type-1', code: 'certificat-urbanism', version: 1, name: 'Certificat de urbanism' },
+    title: 'Certificat de urbanism', status: 'registered', submittedAt: '2026-03-02T08:00:00Z',
+    registration: { entryId: 'e', registerCode: 'RG', number: 12, year: 2026, registeredAt: '2026-03-02T08:00:05Z', verificationCode: 'ABC', receiptUrl: '/r' },
+    deadline: '2026-04-01', daysLeft: 20, overdue: false, extendedDays: 0, departmentId: uat, assigneeId: null, closedAt: null, answer: null,
+    revision: 3, data: { cadastralNumber: '401234', purpose: 'construire' },
+    history: [{ id: 1, at: '2026-03-02T08:00:00Z', action: 'submit', status: 'submitted', actorKind: 'citizen', actorId: 'cit', note: '', details: {} },
+      { id: 2, at: '2026-03-02T08:00:05Z', action: 'register', status: 'registered', actorKind: 'system', actorId: null, note: '', details: { number: 12, year: 2026 } }],
+    files: [{ id: 1, kind: 'plan-situatie', title: 'Plan de situație', name: 'plan.pdf', size: 1000, mediaType: 'application/pdf', addedAt: '2026-03-02T08:00:00Z', historyId: 1, url: '/f/1' }],
+    ...over,
+  }
+}
+
+const staff = {
+  staff: [
+    { id: radu, email: 'urbanism@primarialugoj.ro', displayName: 'Radu Stoica', status: 'active', roles: [{ role: 'clerk', departmentId: uat, validFrom: '2020-01-01', validUntil: null }] },
+    { id: elena, email: 'sef.urbanism@primarialugoj.ro', displayName: 'Elena Dumitrescu', status: 'active', roles: [{ role: 'head_of_department', departmentId: uat, validFrom: '2020-01-01', validUntil: null }] },
+    { id: 'ffffffff-ffff-ffff-ffff-ffffffffffff', email: 'registratura@primarialugoj.ro', displayName: 'Maria Ionescu', status: 'active', roles: [{ role: 'registrar', departmentId: null, validFrom: '2020-01-01', validUntil: null }] },
+  ],
+  next: null,
+}
+
+interface Sent { method: string; url: string; headers: Record<string, string>; body: unknown }
+
+let sent: Sent[]
+let answers: Record<string, () => { status: number; body: unknown }>
+
+function json(status: number, body: unknown): Response {
+  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' } })
+}
+
+function serve(me: Me, request: Record<string, unknown>) {
+  let current = request
+  answers = {
+    'GET /api/auth/me': () => ({ status: 200, body: me }),
+    [`GET /api/institutions/${inst}/requests/${id}`]: () => ({ status: 200, body: current }),
+    [`GET /api/institutions/${inst}`]: () => ({ status: 200, body: { departments: [{ id: uat, name: 'Serviciul Urbanism', children: [] }] } }),
+    [`GET /api/institutions/${inst}/staff`]: () => ({ status: 200, body: staff }),
+    [`GET /api/institutions/${inst}/request-types/type-1`]: () => ({ status: 404, body: { code: 'not_found' } }),
+  }
+  const set = (r: Record<string, unknown>) => { current = r }
+  return set
+}
+
+beforeEach(() => {
+  sent = []
+  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
+    const method = init.method ?? 'GET'
+    const path = url.split('?')[0]
+    sent.push({ method, url, headers: (init.headers ?? {}) as Record<string, string>, body: init.body ? JSON.parse(String(init.body)) : undefined })
+    const answer = answers[`${method} ${path}`]
+    if (!answer) return json(404, { code: 'not_found' })
+    const { status, body } = answer()
+    return json(status, body)
+  }))
+})
+
+afterEach(() => {
+  cleanup()
+  vi.unstubAllGlobals()
+})
+
+function show(path: string) {
+  window.history.replaceState(null, '', path)
+  return render(
+    <I18nProvider locale="ro">
+      <SessionProvider>
+        <LocationProvider>
+          <Router>
+            <Route path="/birou/cereri" component={WorkList} />
+            <Route path="/birou/cereri/:id" component={RequestWork} />
+          </Router>
+        </LocationProvider>
+      </SessionProvider>
+    </I18nProvider>,
+  )
+}
+
+const submitButton = () => document.querySelector<HTMLButtonElement>('#action-form button[type="submit"]')!
+
+const posts = () => sent.filter((s) => s.method === 'POST')
+
+describe('RequestWork', () => {
+  test('a head of department assigns to a clerk of the department, with If-Match', async () => {
+    serve(account(elena, 'Elena Dumitrescu', headGrant), detail())
+    answers[`POST /api/institutions/${inst}/requests/${id}/assignment`] = () => ({ status: 200, body: { ...detail(), status: 'assigned', assigneeId: radu, revision: 4 } })
+    show(`/birou/cereri/${id}`)
+    await screen.findByRole('heading', { level: 1, name: 'Certificat de urbanism' })
+    // The form data, the files and the route.
+    screen.getByText('cadastralNumber')
+    screen.getByRole('link', { name: 'plan.pdf' })
+    screen.getByRole('rowheader', { name: 'Cerere înregistrată' })
+
+    fireEvent.click(screen.getByRole('button', { name: 'Repartizează' }))
+    const select = await screen.findByLabelText(/Funcționarul/) as HTMLSelectElement
+    await waitFor(() => expect(select.options.length).toBe(3))
+    // Who does not resolve requests is not offered.
+    expect([...select.options].map((o) => o.text)).toEqual(['Alegeți…', 'Elena Dumitrescu', 'Radu Stoica'])
+    fireEvent.click(screen.getByRole('button', { name: 'Repartizează cererea' }))
+    await screen.findByText('Alegeți funcționarul.')
+    expect(select.getAttribute('aria-invalid')).toBe('true')
+    expect(select.getAttribute('aria-describedby')).toContain('act-assigneeId-error')
+    expect(posts()).toEqual([])
+
+    fireEvent.change(select, { target: { value: radu } })
+    fireEvent.click(screen.getByRole('button', { name: 'Repartizează cererea' }))
+    await screen.findByText('Cererea a fost repartizată.')
+    expect(posts()).toHaveLength(1)
+    expect(posts()[0].headers['If-Match']).toBe('"3"')
+    expect(posts()[0].body).toEqual({ assigneeId: radu })
+  })
+
+  test('closing actions are confirmed; a stale page is told to reload', async () => {
+    serve(account(radu, 'Radu Stoica', clerkGrant), detail({ status: 'in_progress', assigneeId: radu }))
+    answers[`POST /api/institutions/${inst}/requests/${id}/rejection`] = () => ({ status: 412, body: { code: 'precondition_failed' } })
+    show(`/birou/cereri/${id}`)
+    await screen.findByRole('button', { name: 'Respinge' })
+    // A clerk does not assign; in progress, the request is not taken up again.
+    expect(screen.queryByRole('button', { name: 'Repartizează' })).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Preia în lucru' })).toBeNull()
+
+    fireEvent.click(screen.getByRole('button', { name: 'Respinge' }))
+    const reason = await screen.findByLabelText(/Motivul/)
+    await waitFor(() => expect(document.activeElement).toBe(reason))
+    fireEvent.click(screen.getByRole('button', { name: 'Respinge cererea' }))
+    await screen.findByText('Scrieți motivul.')
+    fireEvent.input(reason, { target: { value: 'Terenul nu este în intravilan.' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Respinge cererea' }))
+    await screen.findByText(/Respingeți cererea\?/)
+    expect(posts()).toEqual([])
+    fireEvent.click(screen.getByRole('button', { name: 'Da, respinge cererea' }))
+    await screen.findByText(/Cererea a fost modificată între timp/)
+    expect(posts()[0].headers['If-Match']).toBe('"3"')
+    expect(posts()[0].body).toEqual({ reason: 'Terenul nu este în intravilan.' })
+    screen.getByRole('button', { name: 'Reîncarcă cererea' })
+  })
+
+  test('an extension is checked for 1 to 15 days, and a conflict is told in words', async () => {
+    serve(account(radu, 'Radu Stoica', clerkGrant), detail({ status: 'in_progress', assigneeId: radu }))
+    answers[`POST /api/institutions/${inst}/requests/${id}/extension`] = () => ({ status: 409, body: { code: 'already_extended' } })
+    show(`/birou/cereri/${id}`)
+    fireEvent.click(await screen.findByRole('button', { name: 'Prelungește termenul' }))
+    const days = await screen.findByLabelText(/Numărul de zile/)
+    fireEvent.input(days, { target: { value: '20' } })
+    fireEvent.input(screen.getByLabelText(/Motivul/), { target: { value: 'Verificare pe teren.' } })
+    fireEvent.click(submitButton())
+    await screen.findByText('Scrieți un număr întreg de zile, de la 1 la 15.')
+    expect(posts()).toEqual([])
+    fireEvent.input(days, { target: { value: '10' } })
+    fireEvent.click(submitButton())
+    await screen.findByText('Termenul a fost deja prelungit o dată; nu se mai poate prelungi.')
+    expect(posts()[0].body).toEqual({ days: 10, reason: 'Verificare pe teren.' })
+  })
+
+  test('a closed request offers nothing; one not numbered yet says it waits', async () => {
+    serve(account(radu, 'Radu Stoica', clerkGrant), detail({ status: 'resolved', closedAt: '2026-03-05T10:00:00Z', answer: { entryId: 'a', number: 40 } }))
+    show(`/birou/cereri/${id}`)
+    await screen.findByText('Cererea este închisă (Soluționată). Nu mai sunt acțiuni posibile.')
+    screen.getByText('înregistrat în registru cu nr. 40')
+    expect(screen.queryByRole('button', { name: 'Soluționează' })).toBeNull()
+  })
+
+  test('without a role on requests, a clear message', async () => {
+    serve(account(radu, 'Radu Stoica', { ...clerkGrant, permissions: ['registry.read'] }), detail())
+    show(`/birou/cereri/${id}`)
+    await screen.findByText(/nu are dreptul să vadă cererile/)
+    expect(sent.filter((s) => s.url.includes('/requests/'))).toEqual([])
+  })
+})
+
+describe('WorkList', () => {
+  test('a clerk starts on their own requests; overdue is said in words', async () => {
+    serve(account(radu, 'Radu Stoica', clerkGrant), detail())
+    answers[`GET /api/institutions/${inst}/requests`] = () => ({
+      status: 200,
+      body: { items: [{ ...detail(), status: 'assigned', assigneeId: radu, daysLeft: -2, overdue: true }] },
+    })
+    show('/birou/cereri')
+        await screen.findAllByRole('link', { name: 'Certificat de urbanism nr. 12/2026' })
+    const list = sent.find((s) => s.url.startsWith(`/api/institutions/${inst}/requests?`))!
+    expect(new URL(list.url, 'http://x').searchParams.get('assignee')).toBe('me')
+    expect(screen.getByRole('link', { name: 'Repartizate mie' }).getAttribute('aria-current')).toBe('page')
+    expect(screen.getAllByText('depășit cu 2 zile').length).toBeGreaterThan(0)
+    expect(screen.getAllByText('Dumneavoastră').length).toBeGreaterThan(0)
+  })
+})
