@@ -81,7 +81,7 @@ test('a citizen from sign-up to downloading the answer', async () => {
   const answer = pdf('Certificat de urbanism nr. 1')
   const body = new FormData()
   body.append('resolution', new Blob([JSON.stringify({ note: 'Certificatul este emis.', files: [{ title: 'Certificat de urbanism', name: 'certificat.pdf' }] })], { type: 'application/json' }))
-  body.append('file', new Blob([answer], { type: 'application/pdf' }), 'certificat.pdf')
+  body.append('file', new Blob([new Uint8Array(answer)], { type: 'application/pdf' }), 'certificat.pdf')
   await call(clerk, 'POST', `${base}/resolution`, body)
 
   await page.reload()

@@ -38,8 +38,8 @@ async function submitUrbanismCertificate(): Promise<{ institution: string; reque
     data: { cadastralNumber: '401234', landBookNumber: '401234', purpose: 'construire', area: 540 },
     attachments: [{ kind: 'plan-situatie', name: 'plan.pdf', size: plan.length }, { kind: 'extras-cf', name: 'extras-cf.pdf', size: extract.length }],
   })], { type: 'application/json' }))
-  body.append('file', new Blob([plan], { type: 'application/pdf' }), 'plan.pdf')
-  body.append('file', new Blob([extract], { type: 'application/pdf' }), 'extras-cf.pdf')
+  body.append('file', new Blob([new Uint8Array(plan)], { type: 'application/pdf' }), 'plan.pdf')
+  body.append('file', new Blob([new Uint8Array(extract)], { type: 'application/pdf' }), 'extras-cf.pdf')
   const made = await call<Summary>(citizen, 'POST', `/api/institutions/${institution}/requests`, body)
 
   const deadline = Date.now() + 60_000
