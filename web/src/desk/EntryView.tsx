@@ -5,12 +5,12 @@ import { ApiError, api } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
 import { holds } from '../office/office'
-import { Alert, Button, Loading, Page, fieldErrors } from '../ui/ui'
+import { Alert, Button, Field, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
 import {
   changes, confidentialities, correctionBody, correctionDraft, entryNumber, entryPath, getWithETag, institutionPath,
 } from './desk'
 import type { CorrectionDraft, Entry, Register, RegisterList } from './desk'
-import { DeskError, DeskGate, EntryStatus, Field, Input, Select, focusFirst } from './deskui'
+import { DeskError, DeskGate, EntryStatus, focusFirst } from './deskui'
 
 /**
  * EntryView: one registry entry with all its facts, its documents and
@@ -289,8 +289,8 @@ function Correct({ entry, path, etag, onCancel, onDone, onStale }: {
       <p class="meta">{t('desk.correctHint')}</p>
       <DeskError error={error instanceof ApiError && error.errors.length > 0 ? undefined : error} />
       <form onSubmit={submit} noValidate>
-        <Input id="correct-sender" label={t('desk.sender')} value={d.sender} onValue={(v) => set('sender', v)} error={errors.sender} maxLength={500} />
-        <Input id="correct-recipient" label={t('desk.recipient')} value={d.recipient} onValue={(v) => set('recipient', v)}
+        <TextField id="correct-sender" label={t('desk.sender')} value={d.sender} onValue={(v) => set('sender', v)} error={errors.sender} maxLength={500} />
+        <TextField id="correct-recipient" label={t('desk.recipient')} value={d.recipient} onValue={(v) => set('recipient', v)}
           error={errors.recipient} maxLength={500} />
         <Field id="correct-subject" label={t('desk.subject')} error={errors.subject} required>
           {(described, invalid) => (
@@ -299,11 +299,11 @@ function Correct({ entry, path, etag, onCancel, onDone, onStale }: {
           )}
         </Field>
         <div class="desk-grid">
-          <Input id="correct-pages" label={t('desk.pages')} value={d.pages} onValue={(v) => set('pages', v)} error={errors.pages}
+          <TextField id="correct-pages" label={t('desk.pages')} value={d.pages} onValue={(v) => set('pages', v)} error={errors.pages}
             inputMode="numeric" maxLength={6} />
-          <Input id="correct-attachments" label={t('desk.attachments')} value={d.attachments} onValue={(v) => set('attachments', v)}
+          <TextField id="correct-attachments" label={t('desk.attachments')} value={d.attachments} onValue={(v) => set('attachments', v)}
             error={errors.attachments} inputMode="numeric" maxLength={6} />
-          <Select id="correct-confidentiality" label={t('desk.confidentiality')} value={d.confidentiality}
+          <SelectField id="correct-confidentiality" label={t('desk.confidentiality')} value={d.confidentiality}
             onValue={(v) => set('confidentiality', v)} error={errors.confidentiality}
             options={confidentialities.map((c) => ({ value: c, label: t(`desk.confidentiality.${c}`) }))} />
         </div>

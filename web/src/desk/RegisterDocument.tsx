@@ -5,14 +5,14 @@ import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
 import { FilePicker } from '../ui/FilePicker'
 import type { PickedFile } from '../ui/FilePicker'
-import { Alert, Button, Loading, Page, fieldErrors } from '../ui/ui'
+import { Alert, Button, Field, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
 import {
   channels, checkDraft, confidentialities, defaultDirection, defaultRegister, deskField, directions, entryInput, entryNumber,
   institutionPath, isRegisteredList, loadJSON, loadList, loadString, memory, parties, registerable, registered, remember, saveList,
   saveString,
 } from './desk'
 import type { Channel, Draft, Entry, Register, RegisterList, Registered } from './desk'
-import { DeskError, DeskGate, Field, Input, Select, focusFirst } from './deskui'
+import { DeskError, DeskGate, focusFirst } from './deskui'
 
 // What a registrar scans at the counter.
 const scanTypes = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff']
@@ -214,21 +214,21 @@ function Desk({ me, inst }: { me: Me; inst: string }) {
           <p class="meta" id="desk-keys">{t('desk.keysHint')}</p>
           <DeskError error={error} id="desk-error" />
           <div class="desk-grid">
-            <Select id="desk-register" label={t('desk.register')} value={draft.registerId} onValue={chooseRegister} required
+            <SelectField id="desk-register" label={t('desk.register')} value={draft.registerId} onValue={chooseRegister} required
               error={errors.registerId} options={registers.map((r) => ({ value: r.id, label: `${r.name} (${r.code})` }))} />
-            <Select id="desk-direction" label={t('desk.direction')} value={draft.direction} onValue={(v) => set('direction', v)}
+            <SelectField id="desk-direction" label={t('desk.direction')} value={draft.direction} onValue={(v) => set('direction', v)}
               error={errors.direction} options={directions.map((d) => ({ value: d, label: t(`desk.direction.${d}`) }))} />
-            <Select id="desk-channel" label={t('desk.channel')} value={draft.channel} onValue={(v) => set('channel', v)}
+            <SelectField id="desk-channel" label={t('desk.channel')} value={draft.channel} onValue={(v) => set('channel', v)}
               error={errors.channel} options={channels.map((c) => ({ value: c, label: t(`desk.channel.${c}`) }))} />
           </div>
           {p.sender && (
-            <Input id="desk-sender" label={t('desk.sender')} hint={t('desk.senderHint')} value={draft.sender} onValue={(v) => set('sender', v)}
+            <TextField id="desk-sender" label={t('desk.sender')} hint={t('desk.senderHint')} value={draft.sender} onValue={(v) => set('sender', v)}
               required={draft.direction === 'incoming'} error={errors.sender} list="desk-senders" autoComplete="off" maxLength={500}
               onFocus={selectAll} />
           )}
           <datalist id="desk-senders">{senders.map((s) => <option value={s} />)}</datalist>
           {p.recipient && (
-            <Input id="desk-recipient" label={t('desk.recipient')} value={draft.recipient} onValue={(v) => set('recipient', v)}
+            <TextField id="desk-recipient" label={t('desk.recipient')} value={draft.recipient} onValue={(v) => set('recipient', v)}
               required={draft.direction === 'outgoing'} error={errors.recipient} list="desk-recipients" autoComplete="off" maxLength={500}
               onFocus={selectAll} />
           )}
@@ -241,11 +241,11 @@ function Desk({ me, inst }: { me: Me; inst: string }) {
             )}
           </Field>
           <div class="desk-grid desk-counts">
-            <Input id="desk-pages" label={t('desk.pages')} value={draft.pages} onValue={(v) => set('pages', v)} error={errors.pages}
+            <TextField id="desk-pages" label={t('desk.pages')} value={draft.pages} onValue={(v) => set('pages', v)} error={errors.pages}
               inputMode="numeric" maxLength={6} class="desk-short" />
-            <Input id="desk-attachments" label={t('desk.attachments')} value={draft.attachments} onValue={(v) => set('attachments', v)}
+            <TextField id="desk-attachments" label={t('desk.attachments')} value={draft.attachments} onValue={(v) => set('attachments', v)}
               error={errors.attachments} inputMode="numeric" maxLength={6} class="desk-short" />
-            <Select id="desk-confidentiality" label={t('desk.confidentiality')} value={draft.confidentiality}
+            <SelectField id="desk-confidentiality" label={t('desk.confidentiality')} value={draft.confidentiality}
               onValue={(v) => set('confidentiality', v)} error={errors.confidentiality}
               options={confidentialities.map((c) => ({ value: c, label: t(`desk.confidentiality.${c}`) }))} />
           </div>

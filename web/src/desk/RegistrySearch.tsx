@@ -5,13 +5,13 @@ import { api } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
 import { holds } from '../office/office'
-import { Button, Loading, Page, fieldErrors } from '../ui/ui'
+import { Button, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
 import {
   defaultRegister, directions, entryNumber, exportURL, filtersFromQuery, filtersToQuery, institutionPath, noFilters, partyOf, periodProblem,
   searchQuery, today,
 } from './desk'
 import type { Entry, EntryPage, ExportFormat, Filters, Register, RegisterList } from './desk'
-import { DeskError, DeskGate, EntryStatus, Input, Select, focusFirst } from './deskui'
+import { DeskError, DeskGate, EntryStatus, focusFirst } from './deskui'
 
 const pageSize = 25
 
@@ -106,29 +106,29 @@ function Search({ me, inst }: { me: Me; inst: string }) {
     <Page title={t('desk.searchTitle')} wide>
       <form onSubmit={submit} noValidate role="search" aria-label={t('desk.searchTitle')}>
         <div class="desk-search-line">
-          <Input id="search-q" type="search" label={t('desk.searchText')} hint={t('desk.searchTextHint')} value={form.q}
+          <TextField id="search-q" type="search" label={t('desk.searchText')} hint={t('desk.searchTextHint')} value={form.q}
             onValue={(v) => set('q', v)} error={errs.q} maxLength={500} />
           <Button type="submit" busy={busy}>{t('desk.searchButton')}</Button>
         </div>
         <fieldset>
           <legend>{t('desk.filters')}</legend>
           <div class="desk-grid desk-filters">
-            <Select id="search-register" label={t('desk.register')} value={form.register} onValue={(v) => set('register', v)}
+            <SelectField id="search-register" label={t('desk.register')} value={form.register} onValue={(v) => set('register', v)}
               error={errs.register} options={[{ value: '', label: t('desk.any') },
                 ...registers.map((r) => ({ value: r.id, label: `${r.name} (${r.code})` }))]} />
-            <Select id="search-direction" label={t('desk.direction')} value={form.direction} onValue={(v) => set('direction', v)}
+            <SelectField id="search-direction" label={t('desk.direction')} value={form.direction} onValue={(v) => set('direction', v)}
               error={errs.direction} options={[{ value: '' as const, label: t('desk.any') },
                 ...directions.map((d) => ({ value: d, label: t(`desk.direction.${d}`) }))]} />
-            <Select id="search-status" label={t('desk.status')} value={form.status} onValue={(v) => set('status', v)}
+            <SelectField id="search-status" label={t('desk.status')} value={form.status} onValue={(v) => set('status', v)}
               error={errs.annulled} options={[{ value: '' as const, label: t('desk.any') },
                 { value: 'active' as const, label: t('desk.status.active') }, { value: 'annulled' as const, label: t('desk.status.annulled') }]} />
-            <Input id="search-year" label={t('desk.year')} value={form.year} onValue={(v) => set('year', v)} error={errs.year}
+            <TextField id="search-year" label={t('desk.year')} value={form.year} onValue={(v) => set('year', v)} error={errs.year}
               inputMode="numeric" maxLength={4} />
-            <Input id="search-from" type="date" label={t('desk.from')} value={form.from} onValue={(v) => set('from', v)} error={errs.from} />
-            <Input id="search-to" type="date" label={t('desk.to')} value={form.to} onValue={(v) => set('to', v)} error={errs.to} />
-            <Input id="search-party" label={t('desk.party')} value={form.party} onValue={(v) => set('party', v)} error={errs.party}
+            <TextField id="search-from" type="date" label={t('desk.from')} value={form.from} onValue={(v) => set('from', v)} error={errs.from} />
+            <TextField id="search-to" type="date" label={t('desk.to')} value={form.to} onValue={(v) => set('to', v)} error={errs.to} />
+            <TextField id="search-party" label={t('desk.party')} value={form.party} onValue={(v) => set('party', v)} error={errs.party}
               maxLength={200} />
-            <Input id="search-number" label={t('desk.numberFilter')} value={form.number} onValue={(v) => set('number', v)}
+            <TextField id="search-number" label={t('desk.numberFilter')} value={form.number} onValue={(v) => set('number', v)}
               error={errs.number} inputMode="numeric" maxLength={12} />
           </div>
           {filtered && (
@@ -209,13 +209,13 @@ function Export({ inst, registers, initial }: { inst: string; registers: Registe
       <h2 id="export-title">{t('desk.exportTitle')}</h2>
       <p class="meta">{t('desk.exportHint')}</p>
       <div class="desk-grid">
-        <Select id="export-register" label={t('desk.register')} value={register} onValue={setRegister} required
+        <SelectField id="export-register" label={t('desk.register')} value={register} onValue={setRegister} required
           options={registers.map((r) => ({ value: r.id, label: `${r.name} (${r.code})` }))} />
-        <Input id="export-from" type="date" label={t('desk.from')} value={from} onValue={setFrom} required
+        <TextField id="export-from" type="date" label={t('desk.from')} value={from} onValue={setFrom} required
           error={problem === 'fromRequired' ? t('desk.fromRequired') : undefined} />
-        <Input id="export-to" type="date" label={t('desk.to')} value={to} onValue={setTo} required
+        <TextField id="export-to" type="date" label={t('desk.to')} value={to} onValue={setTo} required
           error={problem === 'toRequired' ? t('desk.toRequired') : problem === 'periodOrder' ? t('desk.periodOrder') : undefined} />
-        <Select id="export-format" label={t('desk.format')} value={format} onValue={setFormat}
+        <SelectField id="export-format" label={t('desk.format')} value={format} onValue={setFormat}
           options={[{ value: 'csv' as const, label: t('desk.format.csv') }, { value: 'pdf' as const, label: t('desk.format.pdf') }]} />
       </div>
       <div class="form-actions">

@@ -1,4 +1,4 @@
-import type { ComponentChildren, InputHTMLAttributes } from 'preact'
+import type { ComponentChildren } from 'preact'
 
 import { ApiError } from '../api/client'
 import type { Me } from '../api/types'
@@ -66,90 +66,6 @@ export function DeskError({ error, id }: { error: unknown; id?: string }) {
     if (key) return <div class="alert alert-error" role="alert" id={id} tabIndex={id ? -1 : undefined}>{t(key)}</div>
   }
   return id ? <div id={id} tabIndex={-1}><ErrorAlert error={error} /></div> : <ErrorAlert error={error} />
-}
-
-type FieldProps = {
-  id: string
-  label: string
-  error?: string
-  hint?: string
-  required?: boolean
-  class?: string
-  children: (described: string | undefined, invalid: 'true' | undefined) => ComponentChildren
-}
-
-/** Field: a label, a hint and an error around any control, tied to it by aria-describedby. */
-export function Field({ id, label, error, hint, required, class: cls, children }: FieldProps) {
-  const { t } = useI18n()
-  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined
-  return (
-    <div class={[error ? 'field field-invalid' : 'field', cls].filter(Boolean).join(' ')}>
-      <label for={id}>
-        {label}
-        {required && <span class="required-mark" aria-hidden="true"> *</span>}
-        {required && <span class="visually-hidden"> ({t('common.required')})</span>}
-      </label>
-      {hint && <p class="field-hint" id={`${id}-hint`}>{hint}</p>}
-      {children(described, error ? 'true' : undefined)}
-      {error && <p class="field-error" id={`${id}-error`}>{error}</p>}
-    </div>
-  )
-}
-
-/** Select: a labelled select over values with their labels. */
-export function Select<T extends string>({ id, label, value, onValue, options, hint, error, required, class: cls }: {
-  id: string
-  label: string
-  value: T
-  onValue: (v: T) => void
-  options: { value: T; label: string }[]
-  hint?: string
-  error?: string
-  required?: boolean
-  class?: string
-}) {
-  return (
-    <Field id={id} label={label} hint={hint} error={error} required={required} class={cls}>
-      {(described, invalid) => (
-        <select id={id} name={id} value={value} required={required} aria-describedby={described} aria-invalid={invalid}
-          onChange={(e) => onValue((e.target as HTMLSelectElement).value as T)}>
-          {options.map((o) => <option value={o.value}>{o.label}</option>)}
-        </select>
-      )}
-    </Field>
-  )
-}
-
-/** Input: a labelled input with what the desk needs besides TextField (a datalist, keys, a class). */
-export function Input({ id, label, value, onValue, hint, error, required, type = 'text', class: cls, list, autoComplete, inputMode,
-  maxLength, onFocus, onKeyDown }: {
-  id: string
-  label: string
-  value: string
-  onValue: (v: string) => void
-  hint?: string
-  error?: string
-  required?: boolean
-  type?: 'text' | 'search' | 'date'
-  class?: string
-  /** The id of a datalist of suggestions. */
-  list?: string
-  autoComplete?: InputHTMLAttributes<HTMLInputElement>['autoComplete']
-  inputMode?: InputHTMLAttributes<HTMLInputElement>['inputMode']
-  maxLength?: number
-  onFocus?: (e: FocusEvent) => void
-  onKeyDown?: (e: KeyboardEvent) => void
-}) {
-  return (
-    <Field id={id} label={label} hint={hint} error={error} required={required} class={cls}>
-      {(described, invalid) => (
-        // Preact's types tie each input type to its attributes; a type chosen at run time needs the cast.
-        <input id={id} name={id} type={type as 'search'} list={list} value={value} required={required} aria-describedby={described}
-          aria-invalid={invalid} autoComplete={autoComplete} inputMode={inputMode} maxLength={maxLength} onFocus={onFocus} onKeyDown={onKeyDown}
-          onInput={(e) => onValue((e.target as HTMLInputElement).value)} />
-      )}
-    </Field>
-  )
 }
 
 /** EntryStatus: registered, or annulled. */

@@ -57,6 +57,11 @@ type InputProps = {
   autoComplete?: InputHTMLAttributes<HTMLInputElement>['autoComplete']
   inputMode?: InputHTMLAttributes<HTMLInputElement>['inputMode']
   maxLength?: number
+  class?: string
+  /** The id of a datalist of suggestions. */
+  list?: string
+  onFocus?: (e: FocusEvent) => void
+  onKeyDown?: (e: KeyboardEvent) => void
 }
 
 /** FieldLabel: a field's label, with the required mark seen and the word "required" heard. */
@@ -92,19 +97,90 @@ export function useAction(): { busy: boolean; error: unknown; setError: (e: unkn
   return { busy, error, setError, run }
 }
 
-/** TextField: a labelled input with its hint and error tied to it. */
-export function TextField({ id, label, value, onValue, error, hint, required, type = 'text', autoComplete, inputMode, maxLength }: InputProps) {
+type FieldProps = {
+  id: string
+  label: string
+  error?: string
+  hint?: string
+  required?: boolean
+  class?: string
+  /** The control, given what to put in its aria-describedby and aria-invalid. */
+  children: (described: string | undefined, invalid: 'true' | undefined) => ComponentChildren
+}
+
+/** Field: a label, a hint and an error around any control, tied to it by aria-describedby. */
+export function Field({ id, label, error, hint, required, class: cls, children }: FieldProps) {
   const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined
   return (
-    <div class={error ? 'field field-invalid' : 'field'}>
+    <div class={[error ? 'field field-invalid' : 'field', cls].filter(Boolean).join(' ')}>
       <FieldLabel id={id} label={label} required={required} />
       {hint && <p class="field-hint" id={`${id}-hint`}>{hint}</p>}
-      {/* Preact's types tie each input type to its roles; a type chosen at run time needs the cast. */}
-      <input id={id} name={id} type={type as 'text'} value={value} required={required} autoComplete={autoComplete} inputMode={inputMode}
-        maxLength={maxLength} aria-invalid={error ? 'true' : undefined} aria-describedby={described}
-        onInput={(e) => onValue((e.target as HTMLInputElement).value)} />
+      {children(described, error ? 'true' : undefined)}
       {error && <p class="field-error" id={`${id}-error`}>{error}</p>}
     </div>
+  )
+}
+
+/** TextField: a labelled input with its hint and error tied to it. */
+export function TextField({ id, label, value, onValue, error, hint, required, type = 'text', autoComplete, inputMode, maxLength,
+  class: cls, list, onFocus, onKeyDown }: InputProps) {
+  return (
+    <Field id={id} label={label} hint={hint} error={error} required={required} class={cls}>
+      {(described, invalid) => (
+        // Preact's types tie each input type to its roles; a type chosen at run time needs the cast.
+        <input id={id} name={id} type={type as 'search'} list={list} value={value} required={required} autoComplete={autoComplete}
+          inputMode={inputMode} maxLength={maxLength} aria-invalid={invalid} aria-describedby={described} onFocus={onFocus}
+          onKeyDown={onKeyDown} onInput={(e) => onValue((e.target as HTMLInputElement).value)} />
+      )}
+    </Field>
+  )
+}
+
+/** TextArea: a labelled text area. */
+export function TextArea({ id, label, value, onValue, hint, error, required, maxLength }: {
+  id: string
+  label: string
+  value: string
+  onValue: (v: string) => void
+  hint?: string
+  error?: string
+  required?: boolean
+  maxLength?: number
+}) {
+  return (
+    <Field id={id} label={label} hint={hint} error={error} required={required}>
+      {(described, invalid) => (
+        <textarea id={id} name={id} value={value} required={required} maxLength={maxLength} rows={4}
+          aria-invalid={invalid} aria-describedby={described}
+          onInput={(e) => onValue((e.target as HTMLTextAreaElement).value)} />
+      )}
+    </Field>
+  )
+}
+
+/** SelectField: a labelled choice, with an empty first option when placeholder is given. */
+export function SelectField<T extends string>({ id, label, value, onValue, options, placeholder, hint, error, required, class: cls }: {
+  id: string
+  label: string
+  value: T
+  onValue: (v: T) => void
+  options: { value: T; label: string }[]
+  placeholder?: string
+  hint?: string
+  error?: string
+  required?: boolean
+  class?: string
+}) {
+  return (
+    <Field id={id} label={label} hint={hint} error={error} required={required} class={cls}>
+      {(described, invalid) => (
+        <select id={id} name={id} value={value} required={required} aria-invalid={invalid} aria-describedby={described}
+          onChange={(e) => onValue((e.target as HTMLSelectElement).value as T)}>
+          {placeholder !== undefined && <option value="">{placeholder}</option>}
+          {options.map((o) => <option value={o.value}>{o.label}</option>)}
+        </select>
+      )}
+    </Field>
   )
 }
 
