@@ -25,7 +25,8 @@ export function SignIn() {
 
   const done = async () => {
     const me = await reload()
-    const next = query.next && query.next.startsWith('/') && !query.next.startsWith('//') ? query.next : ''
+    // Only a path of this site: not //host nor /\host, which browsers read as another site.
+    const next = query.next && /^\/(?![/\\])/.test(query.next) ? query.next : ''
     route(next || (me?.kind === 'staff' ? '/birou' : '/cereri'))
   }
   const submit = async (e: Event) => {
