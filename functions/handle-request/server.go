@@ -18,6 +18,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/deadlines"
 	"github.com/ghiseu/ghiseu/shared/documents"
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
@@ -59,6 +60,7 @@ func actionRoutes() []actionRoute {
 func (s *server) routes(r *access.Router) {
 	in := access.PathInstitution("institution")
 	r.Handle(access.Route{Pattern: "GET /api/institutions/{institution}/requests", Rule: access.Permission("requests.read", in), Handler: s.list})
+	r.Handle(access.Route{Pattern: "GET /api/institutions/{institution}/statistics/requests", Rule: access.Permission("requests.read", in), Handler: s.overview})
 	for _, a := range actionRoutes() {
 		r.Handle(access.Route{Pattern: "POST /api/institutions/{institution}/requests/{request}/" + a.path,
 			Rule: access.Permission(a.perm, in), Handler: s.act(a)})
@@ -99,16 +101,9 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) {
 	var list []requests.Request
 	var next *requests.Cursor
 	err := access.Tx(ctx, s.pool, func(tx pgx.Tx) error {
-		// The departments whose requests the caller may read.
-		ds, err := institutions.Departments(ctx, tx, inst)
-		if err != nil {
+		var err error
+		if f.Departments, err = readableDepartments(ctx, tx, p, inst, wanted); err != nil {
 			return err
-		}
-		f.Departments = []uuid.UUID{}
-		for _, d := range ds {
-			if (wanted == uuid.Nil || d.ID == wanted) && p.CanInDepartment("requests.read", inst, d.ID) {
-				f.Departments = append(f.Departments, d.ID)
-			}
 		}
 		list, next, err = requests.Work(ctx, tx, inst, f, after, limit)
 		return err
@@ -127,6 +122,108 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	if next != nil {
 		out.Next = next.Encode()
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// readableDepartments are the institution's departments whose requests the
+// caller may read: all of them, or only wanted when it is set.
+func readableDepartments(ctx context.Context, tx pgx.Tx, p *access.Principal, inst, wanted uuid.UUID) ([]uuid.UUID, error) {
+	ds, err := institutions.Departments(ctx, tx, inst)
+	if err != nil {
+		return nil, err
+	}
+	out := []uuid.UUID{}
+	for _, d := range ds {
+		if (wanted == uuid.Nil || d.ID == wanted) && p.CanInDepartment("requests.read", inst, d.ID) {
+			out = append(out, d.ID)
+		}
+	}
+	return out, nil
+}
+
+// overview is the dashboard's numbers: requests received, resolved and
+// overdue day by day over a period (the last 30 days by default), and each
+// department's open work today, for the departments the caller reads.
+func (s *server) overview(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	inst, _ := uuid.Parse(r.PathValue("institution"))
+	p := access.FromContext(ctx)
+	q := r.URL.Query()
+	today := deadlines.DateOf(time.Now())
+	to, from := today, today.AddDays(-29)
+	var errs []httpapi.FieldError
+	parseDay := func(name string, into *deadlines.Date) {
+		if v := q.Get(name); v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				errs = append(errs, httpapi.Field(name, name+".invalid", "O dată de forma AAAA-LL-ZZ.", "A date as YYYY-MM-DD."))
+				return
+			}
+			*into = deadlines.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
+		}
+	}
+	parseDay("to", &to)
+	if q.Get("to") != "" && q.Get("from") == "" {
+		from = to.AddDays(-29)
+	}
+	parseDay("from", &from)
+	if len(errs) == 0 && (to.Before(from) || from.AddDays(requests.MaxOverviewDays-1).Before(to)) {
+		errs = append(errs, httpapi.Field("from", "period.invalid",
+			fmt.Sprintf("Perioada are între 1 și %d de zile, de la „from” la „to”.", requests.MaxOverviewDays),
+			fmt.Sprintf("The period is 1 to %d days, from \"from\" to \"to\".", requests.MaxOverviewDays)))
+	}
+	var wanted uuid.UUID
+	if v := q.Get("department"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			errs = append(errs, httpapi.Field("department", "department.invalid", "Compartiment nevalid.", "Invalid department."))
+		}
+		wanted = id
+	}
+	if len(errs) > 0 {
+		httpapi.Invalid(w, errs)
+		return
+	}
+	var o requests.Overview
+	err := access.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		depts, err := readableDepartments(ctx, tx, p, inst, wanted)
+		if err != nil {
+			return err
+		}
+		o, err = requests.ReadOverview(ctx, tx, inst, depts, from, to, today)
+		return err
+	})
+	if err != nil {
+		s.refuse(w, "work overview", err)
+		return
+	}
+	type day struct {
+		Day             string `json:"day"`
+		Received        int    `json:"received"`
+		Resolved        int    `json:"resolved"`
+		ClosedOtherwise int    `json:"closedOtherwise"`
+		Overdue         int    `json:"overdue"`
+	}
+	type load struct {
+		ID      uuid.UUID `json:"id"`
+		Name    string    `json:"name"`
+		Open    int       `json:"open"`
+		Overdue int       `json:"overdue"`
+		DueSoon int       `json:"dueSoon"`
+	}
+	out := struct {
+		From        string `json:"from"`
+		To          string `json:"to"`
+		Today       string `json:"today"`
+		Days        []day  `json:"days"`
+		Departments []load `json:"departments"`
+	}{From: from.String(), To: to.String(), Today: today.String(), Days: []day{}, Departments: []load{}}
+	for _, d := range o.Days {
+		out.Days = append(out.Days, day{d.Day.String(), d.Received, d.Resolved, d.ClosedOtherwise, d.Overdue})
+	}
+	for _, l := range o.Departments {
+		out.Departments = append(out.Departments, load{l.Department, l.Name, l.Open, l.Overdue, l.DueSoon})
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 }

@@ -444,3 +444,102 @@ func TestDueFindsOpenRequestsNearTheirDeadline(t *testing.T) {
 		t.Errorf("due %v, want %v", got, want)
 	}
 }
+
+// The overview counts, on Romanian days, the requests registered, resolved
+// and otherwise closed each day, and those open past their term at each
+// day's end; today's load counts the open, the overdue and the due soon.
+func TestOverviewCountsWorkByDay(t *testing.T) {
+	f := setUp(t)
+	ctx := context.Background()
+	ro, err := time.LoadLocation(deadlines.TimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(day, hour int) time.Time { return time.Date(2026, time.March, day, hour, 30, 0, 0, ro) }
+	// Registered 00:30 Romanian time on 2 March is 1 March in UTC: the
+	// Romanian day counts.
+	early, _ := f.submit(t, requesttypes.Petition, true, at(2, 0))
+	resolved, _ := f.submit(t, requesttypes.Petition, true, at(2, 10))
+	rejected, _ := f.submit(t, requesttypes.Petition, true, at(3, 9))
+	open, _ := f.submit(t, requesttypes.Petition, true, at(4, 9))
+	close := func(r requests.Request, status string, when time.Time) {
+		t.Helper()
+		if _, err := f.d.Owner.Exec(ctx, `UPDATE request SET status = $3, closed_at = $4 WHERE institution_id = $1 AND id = $2`,
+			f.inst, r.ID, status, when); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setDeadline := func(r requests.Request, d string) {
+		t.Helper()
+		if _, err := f.d.Owner.Exec(ctx, `UPDATE request SET deadline = $3::date WHERE institution_id = $1 AND id = $2`,
+			f.inst, r.ID, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(resolved, requests.Resolved, at(4, 23))
+	close(rejected, requests.Rejected, at(5, 8))
+	// Short terms, to see requests fall overdue inside the period: early
+	// is overdue from the 5th until it is resolved at the end of the 6th.
+	setDeadline(early, "2026-03-04")
+	setDeadline(open, "2026-03-05")
+	close(early, requests.Resolved, at(6, 23))
+
+	var o requests.Overview
+	read := func(depts []uuid.UUID, from, to, today deadlines.Date) error {
+		return f.tx(func(ctx context.Context, tx pgx.Tx) (err error) {
+			o, err = requests.ReadOverview(ctx, tx, f.inst, depts, from, to, today)
+			return err
+		})
+	}
+	day := func(d int) deadlines.Date { return deadlines.Date{Year: 2026, Month: time.March, Day: d} }
+	if err := read([]uuid.UUID{f.dept}, day(1), day(8), day(6)); err != nil {
+		t.Fatal(err)
+	}
+	want := []requests.Day{
+		{Day: day(1)},
+		{Day: day(2), Received: 2},
+		{Day: day(3), Received: 1},
+		{Day: day(4), Received: 1, Resolved: 1},
+		{Day: day(5), ClosedOtherwise: 1, Overdue: 1},
+		{Day: day(6), Resolved: 1, Overdue: 1},
+		{Day: day(7), Overdue: 1},
+		{Day: day(8), Overdue: 1},
+	}
+	if len(o.Days) != len(want) {
+		t.Fatalf("days %+v, want %+v", o.Days, want)
+	}
+	for i := range want {
+		if o.Days[i] != want[i] {
+			t.Errorf("day %s: %+v, want %+v", want[i].Day, o.Days[i], want[i])
+		}
+	}
+	if len(o.Departments) != 1 || o.Departments[0] != (requests.Load{Department: f.dept, Name: "Registratură", Open: 1, Overdue: 1}) {
+		t.Errorf("load %+v, want the one open request overdue", o.Departments)
+	}
+	// Were today the 4th, the open request would be due tomorrow: due soon.
+	if err := read([]uuid.UUID{f.dept}, day(1), day(1), day(4)); err != nil {
+		t.Fatal(err)
+	}
+	if l := o.Departments[0]; l.Open != 1 || l.Overdue != 0 || l.DueSoon != 1 {
+		t.Errorf("load on the 4th %+v, want the open request due soon", l)
+	}
+
+	// Departments not asked for count nothing.
+	if err := read([]uuid.UUID{}, day(1), day(8), day(6)); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range o.Days {
+		if d != (requests.Day{Day: d.Day}) {
+			t.Errorf("no departments, day %+v counted", d)
+		}
+	}
+	if len(o.Departments) != 0 {
+		t.Errorf("no departments, load %+v", o.Departments)
+	}
+
+	for _, bad := range [][2]deadlines.Date{{day(5), day(4)}, {day(1), day(1).AddDays(requests.MaxOverviewDays)}} {
+		if err := read([]uuid.UUID{f.dept}, bad[0], bad[1], day(6)); err == nil {
+			t.Errorf("period %s to %s accepted", bad[0], bad[1])
+		}
+	}
+}

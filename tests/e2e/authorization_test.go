@@ -145,6 +145,7 @@ func matrix() map[string]expectations {
 		// administrator's (requests.types.manage).
 		"GET /api/institutions/{institution}/request-types":                                        public(),
 		"POST /api/institutions/{institution}/request-types":                                       staffOf(administrator),
+		"GET /api/institutions/{institution}/request-types/all":                                    staffOf(administrator),
 		"GET /api/institutions/{institution}/request-types/{type}":                                 public(),
 		"POST /api/institutions/{institution}/request-types/{type}/withdrawal":                     staffOf(administrator),
 		"GET /api/institutions/{institution}/request-types/{type}/versions":                        staffOf(administrator),
@@ -170,6 +171,7 @@ func matrix() map[string]expectations {
 		// handle-request: the work list for whoever reads requests; actions
 		// for whoever resolves them, assignment for heads of department.
 		"GET /api/institutions/{institution}/requests":                         requestReaders(),
+		"GET /api/institutions/{institution}/statistics/requests":              requestReaders(),
 		"POST /api/institutions/{institution}/requests/{request}/assignment":   staffOf(headOfDepartment, administrator),
 		"POST /api/institutions/{institution}/requests/{request}/start":        requestResolvers(),
 		"POST /api/institutions/{institution}/requests/{request}/info-request": requestResolvers(),

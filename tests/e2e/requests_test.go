@@ -497,6 +497,33 @@ func TestStaffWorkOnARequestToItsAnswer(t *testing.T) {
 	}
 	act(clerk, "rejection", map[string]string{"reason": "prea târziu"}, http.StatusConflict)
 
+	// The dashboard counts it: received and resolved today, in the head's
+	// department; a registrar reads no requests, so no numbers either.
+	var overview struct {
+		Today string `json:"today"`
+		Days  []struct {
+			Day      string `json:"day"`
+			Received int    `json:"received"`
+			Resolved int    `json:"resolved"`
+		} `json:"days"`
+		Departments []struct {
+			Name string `json:"name"`
+			Open int    `json:"open"`
+		} `json:"departments"`
+	}
+	stats := "/api/institutions/" + lugoj.String() + "/statistics/requests"
+	head.do(http.MethodGet, stats, nil).want(t, http.StatusOK).json(t, &overview)
+	if n := len(overview.Days); n != 30 || overview.Days[n-1].Day != overview.Today ||
+		overview.Days[n-1].Received != 1 || overview.Days[n-1].Resolved != 1 {
+		t.Errorf("overview days: %+v (today %s), want 30 ending today with one received and resolved", overview.Days, overview.Today)
+	}
+	if len(overview.Departments) != 1 || overview.Departments[0].Open != 0 {
+		t.Errorf("overview departments: %+v, want the head's one, with nothing open", overview.Departments)
+	}
+	registrar.do(http.MethodGet, stats, nil).want(t, http.StatusForbidden)
+	head.do(http.MethodGet, stats+"?from=2026-01-10&to=2026-01-01", nil).want(t, http.StatusUnprocessableEntity)
+	head.do(http.MethodGet, stats+"?to=ieri", nil).want(t, http.StatusUnprocessableEntity)
+
 	// Each action is an audit row and an event.
 	var audited []string
 	var announced []string

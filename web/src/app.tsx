@@ -20,6 +20,7 @@ const RequestView = lazy(() => import('./portal/RequestView').then((m) => m.Requ
 const Notifications = lazy(() => import('./portal/Notifications').then((m) => m.Notifications))
 const Account = lazy(() => import('./portal/Account').then((m) => m.Account))
 const Backups = lazy(() => import('./admin/Backups').then((m) => m.Backups))
+const Dashboard = lazy(() => import('./admin/Dashboard').then((m) => m.Dashboard))
 const Office = lazy(() => import('./office/Office').then((m) => m.Office))
 const RegisterDocument = lazy(() => import('./desk/RegisterDocument').then((m) => m.RegisterDocument))
 const RegistrySearch = lazy(() => import('./desk/RegistrySearch').then((m) => m.RegistrySearch))
@@ -68,6 +69,7 @@ function Shell() {
             <Route path="/birou/registru/:entry" component={EntryView} />
             <Route path="/birou/cereri" component={WorkList} />
             <Route path="/birou/cereri/:id" component={RequestWork} />
+            <Route path="/birou/panou" component={Dashboard} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

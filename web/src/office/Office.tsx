@@ -16,6 +16,7 @@ export function Office() {
     { permission: 'registry.register', href: '/birou/registratura', title: 'office.desk', text: 'office.deskText' },
     { permission: 'registry.read', href: '/birou/registru', title: 'office.registry', text: 'office.registryText' },
     { permission: 'requests.read', href: '/birou/cereri', title: 'office.work', text: 'office.workText' },
+    { permission: 'requests.read', href: '/birou/panou', title: 'office.dashboard', text: 'office.dashboardText' },
     { permission: 'backup.manage', href: '/birou/copii-de-siguranta', title: 'office.backups', text: 'office.backupsText' },
   ].filter((a) => holds(me, a.permission, inst))
   return (
