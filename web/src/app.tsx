@@ -21,6 +21,9 @@ const Notifications = lazy(() => import('./portal/Notifications').then((m) => m.
 const Account = lazy(() => import('./portal/Account').then((m) => m.Account))
 const Backups = lazy(() => import('./admin/Backups').then((m) => m.Backups))
 const Dashboard = lazy(() => import('./admin/Dashboard').then((m) => m.Dashboard))
+const Organisation = lazy(() => import('./admin/Organisation').then((m) => m.Organisation))
+const Staff = lazy(() => import('./admin/Staff').then((m) => m.Staff))
+const MachineClients = lazy(() => import('./admin/MachineClients').then((m) => m.MachineClients))
 const Office = lazy(() => import('./office/Office').then((m) => m.Office))
 const RegisterDocument = lazy(() => import('./desk/RegisterDocument').then((m) => m.RegisterDocument))
 const RegistrySearch = lazy(() => import('./desk/RegistrySearch').then((m) => m.RegistrySearch))
@@ -70,6 +73,9 @@ function Shell() {
             <Route path="/birou/cereri" component={WorkList} />
             <Route path="/birou/cereri/:id" component={RequestWork} />
             <Route path="/birou/panou" component={Dashboard} />
+            <Route path="/birou/institutie" component={Organisation} />
+            <Route path="/birou/personal" component={Staff} />
+            <Route path="/birou/clienti" component={MachineClients} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

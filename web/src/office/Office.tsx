@@ -17,6 +17,9 @@ export function Office() {
     { permission: 'registry.read', href: '/birou/registru', title: 'office.registry', text: 'office.registryText' },
     { permission: 'requests.read', href: '/birou/cereri', title: 'office.work', text: 'office.workText' },
     { permission: 'requests.read', href: '/birou/panou', title: 'office.dashboard', text: 'office.dashboardText' },
+    { permission: 'departments.manage', href: '/birou/institutie', title: 'office.organisation', text: 'office.organisationText' },
+    { permission: 'users.read', href: '/birou/personal', title: 'office.staff', text: 'office.staffText' },
+    { permission: 'machineclients.manage', href: '/birou/clienti', title: 'office.clients', text: 'office.clientsText' },
     { permission: 'backup.manage', href: '/birou/copii-de-siguranta', title: 'office.backups', text: 'office.backupsText' },
   ].filter((a) => holds(me, a.permission, inst))
   return (
