@@ -24,6 +24,10 @@ const Dashboard = lazy(() => import('./admin/Dashboard').then((m) => m.Dashboard
 const Organisation = lazy(() => import('./admin/Organisation').then((m) => m.Organisation))
 const Staff = lazy(() => import('./admin/Staff').then((m) => m.Staff))
 const MachineClients = lazy(() => import('./admin/MachineClients').then((m) => m.MachineClients))
+const Registers = lazy(() => import('./admin/Registers').then((m) => m.Registers))
+const FilingPlan = lazy(() => import('./admin/FilingPlan').then((m) => m.FilingPlan))
+const Templates = lazy(() => import('./admin/Templates').then((m) => m.Templates))
+const AuditTrail = lazy(() => import('./admin/AuditTrail').then((m) => m.AuditTrail))
 const Office = lazy(() => import('./office/Office').then((m) => m.Office))
 const RegisterDocument = lazy(() => import('./desk/RegisterDocument').then((m) => m.RegisterDocument))
 const RegistrySearch = lazy(() => import('./desk/RegistrySearch').then((m) => m.RegistrySearch))
@@ -76,6 +80,10 @@ function Shell() {
             <Route path="/birou/institutie" component={Organisation} />
             <Route path="/birou/personal" component={Staff} />
             <Route path="/birou/clienti" component={MachineClients} />
+            <Route path="/birou/registre" component={Registers} />
+            <Route path="/birou/nomenclator" component={FilingPlan} />
+            <Route path="/birou/sabloane" component={Templates} />
+            <Route path="/birou/audit" component={AuditTrail} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

@@ -20,6 +20,10 @@ export function Office() {
     { permission: 'departments.manage', href: '/birou/institutie', title: 'office.organisation', text: 'office.organisationText' },
     { permission: 'users.read', href: '/birou/personal', title: 'office.staff', text: 'office.staffText' },
     { permission: 'machineclients.manage', href: '/birou/clienti', title: 'office.clients', text: 'office.clientsText' },
+    { permission: 'registry.configure', href: '/birou/registre', title: 'office.registers', text: 'office.registersText' },
+    { permission: 'registry.configure', href: '/birou/nomenclator', title: 'office.filingPlan', text: 'office.filingPlanText' },
+    { permission: 'notifications.manage', href: '/birou/sabloane', title: 'office.templates', text: 'office.templatesText' },
+    { permission: 'audit.read', href: '/birou/audit', title: 'office.audit', text: 'office.auditText' },
     { permission: 'backup.manage', href: '/birou/copii-de-siguranta', title: 'office.backups', text: 'office.backupsText' },
   ].filter((a) => holds(me, a.permission, inst))
   return (
