@@ -141,6 +141,32 @@ func (s *server) getPublished(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, out)
 }
 
+// listAll answers every type of the institution for its administrators:
+// those with only a draft and the withdrawn ones too, which the public
+// catalogue leaves out.
+func (s *server) listAll(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	inst, ok := httpapi.PathID(w, r, "institution")
+	if !ok {
+		return
+	}
+	out := struct {
+		Items []summaryJSON `json:"items"`
+	}{Items: []summaryJSON{}}
+	err := access.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		list, err := requesttypes.Summaries(ctx, tx, inst)
+		for _, t := range list {
+			out.Items = append(out.Items, summaryView(t))
+		}
+		return err
+	})
+	if err != nil {
+		s.refuse(w, "list all request types", err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
 // listVersions answers a type with every version, drafts included.
 func (s *server) listVersions(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()

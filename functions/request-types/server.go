@@ -41,6 +41,9 @@ func (s *server) routes(r *access.Router) {
 		{Pattern: "GET " + catalogue, Rule: access.Public(), Handler: s.listPublished},
 		{Pattern: "GET " + oneType, Rule: access.Public(), Handler: s.getPublished},
 		{Pattern: "POST " + catalogue, Rule: manage, Handler: s.create},
+		// The administration's list: every type, drafts and withdrawn ones
+		// too ("all" is more specific than {type}, which is an id).
+		{Pattern: "GET " + catalogue + "/all", Rule: manage, Handler: s.listAll},
 		{Pattern: "POST " + oneType + "/withdrawal", Rule: manage, Handler: s.withdraw},
 		{Pattern: "GET " + versions, Rule: manage, Handler: s.listVersions},
 		{Pattern: "POST " + versions, Rule: manage, Handler: s.newDraft},

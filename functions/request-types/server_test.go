@@ -610,3 +610,70 @@ func TestConcurrentDraftsMakeOne(t *testing.T) {
 		t.Fatalf("%d audit rows of the draft, want 1", n)
 	}
 }
+
+// The administration's list has every type, with where its versions
+// stand: those with only a draft and the withdrawn ones too, which the
+// public catalogue leaves out. Only the institution's administrators read it.
+func TestListAllShowsDraftsAndWithdrawn(t *testing.T) {
+	f := setUp(t)
+	all := func(who string, status int) []summaryJSON {
+		t.Helper()
+		r := f.do(who, http.MethodGet, f.types()+"/all", nil).want(t, status)
+		if status != http.StatusOK {
+			return nil
+		}
+		var out struct{ Items []summaryJSON }
+		if err := json.Unmarshal(r.body, &out); err != nil {
+			t.Fatalf("%s: %v", r.body, err)
+		}
+		return out.Items
+	}
+	if got := all("administrator", http.StatusOK); len(got) != 0 {
+		t.Fatalf("no types yet: %+v", got)
+	}
+	audience := f.create(f.newType("audienta", "Audiență"), true)
+	petition := f.create(f.newType("petitie", "Petiție"), false)
+	f.do("administrator", http.MethodPost, f.typePath(petition.ID)+"/versions", f.draft("Petiție (2026)")).want(t, http.StatusCreated)
+	urbanism := f.create(f.newType("certificat-urbanism", "Certificat de urbanism"), false)
+	f.do("administrator", http.MethodPost, f.typePath(urbanism.ID)+"/withdrawal", nil).want(t, http.StatusOK)
+
+	got := all("administrator", http.StatusOK)
+	type row struct {
+		code, name         string
+		published, draft   int
+		versions           int
+		withdrawn, pubTime bool
+	}
+	var rows []row
+	for _, s := range got {
+		r := row{code: s.Code, name: s.Name, versions: s.Versions, withdrawn: s.WithdrawnAt != nil, pubTime: s.PublishedAt != nil}
+		if s.PublishedVersion != nil {
+			r.published = *s.PublishedVersion
+		}
+		if s.DraftVersion != nil {
+			r.draft = *s.DraftVersion
+		}
+		rows = append(rows, r)
+	}
+	// By the newest version's name, Romanian letters in their places.
+	want := []row{
+		{"audienta", "Audiență", 0, 1, 1, false, false},
+		{"certificat-urbanism", "Certificat de urbanism", 1, 0, 1, true, true},
+		{"petitie", "Petiție (2026)", 1, 2, 2, false, true},
+	}
+	if !slices.Equal(rows, want) {
+		t.Fatalf("list %+v, want %+v", rows, want)
+	}
+	if got[0].ID != audience.ID {
+		t.Fatalf("ids: %+v", got)
+	}
+	for who, status := range map[string]int{"clerk": http.StatusForbidden, "citizen": http.StatusForbidden,
+		"other administrator": http.StatusForbidden, "": http.StatusUnauthorized} {
+		all(who, status)
+	}
+	// Another institution's administrator sees their own, none here.
+	r := f.do("other administrator", http.MethodGet, "/api/institutions/"+f.other.String()+"/request-types/all", nil).want(t, http.StatusOK)
+	if !strings.Contains(string(r.body), `"items":[]`) {
+		t.Fatalf("DAS: %s", r.body)
+	}
+}

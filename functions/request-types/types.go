@@ -356,3 +356,25 @@ type typeVersionsJSON struct {
 	typeJSON
 	Versions []versionJSON `json:"versions"`
 }
+
+// summaryJSON is a type as its administrators list it: the newest
+// version's name and where its versions stand.
+type summaryJSON struct {
+	typeJSON
+	Name             string     `json:"name"`
+	PublishedVersion *int       `json:"publishedVersion"`
+	PublishedAt      *time.Time `json:"publishedAt"`
+	DraftVersion     *int       `json:"draftVersion"`
+	Versions         int        `json:"versions"`
+}
+
+func summaryView(s requesttypes.Summary) summaryJSON {
+	out := summaryJSON{typeJSON: typeView(s.Type), Name: s.Name, PublishedAt: s.PublishedAt, Versions: s.Versions}
+	if s.Published > 0 {
+		out.PublishedVersion = &s.Published
+	}
+	if s.Draft > 0 {
+		out.DraftVersion = &s.Draft
+	}
+	return out
+}

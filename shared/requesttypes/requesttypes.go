@@ -285,6 +285,50 @@ func Versions(ctx context.Context, tx pgx.Tx, institution, typ uuid.UUID) ([]Ver
 	return vs, nil
 }
 
+// Summary is a request type as its administrators list it: the newest
+// version's name and where its versions stand.
+type Summary struct {
+	Type
+	Name        string     // the newest version's
+	Published   int        // the newest published version; 0 when none is
+	PublishedAt *time.Time // when Published was published
+	Draft       int        // the draft's version; 0 when there is no draft
+	Versions    int
+}
+
+// Summaries lists every type of an institution the transaction may see,
+// withdrawn ones and those with nothing published included, by name. An
+// institution has tens of types: no pagination.
+func Summaries(ctx context.Context, tx pgx.Tx, institution uuid.UUID) ([]Summary, error) {
+	rows, err := tx.Query(ctx, `SELECT t.id, t.code, t.created_at, t.withdrawn_at, coalesce(newest.name, ''),
+			coalesce(pub.version, 0), pub.published_at, coalesce(draft.version, 0), counted.n
+		FROM request_type t
+		LEFT JOIN LATERAL (SELECT v.name FROM request_type_version v
+			WHERE v.institution_id = t.institution_id AND v.type_id = t.id ORDER BY v.version DESC LIMIT 1) newest ON true
+		LEFT JOIN LATERAL (SELECT v.version, v.published_at FROM request_type_version v
+			WHERE v.institution_id = t.institution_id AND v.type_id = t.id AND v.published_at IS NOT NULL
+			ORDER BY v.version DESC LIMIT 1) pub ON true
+		LEFT JOIN LATERAL (SELECT v.version FROM request_type_version v
+			WHERE v.institution_id = t.institution_id AND v.type_id = t.id AND v.published_at IS NULL
+			ORDER BY v.version DESC LIMIT 1) draft ON true
+		CROSS JOIN LATERAL (SELECT count(*) AS n FROM request_type_version v
+			WHERE v.institution_id = t.institution_id AND v.type_id = t.id) counted
+		WHERE t.institution_id = $1
+		ORDER BY coalesce(newest.name, '') COLLATE "ro-RO-x-icu", t.id`, institution)
+	if err != nil {
+		return nil, fmt.Errorf("request types of %s: %w", institution, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Summary, error) {
+		s := Summary{Type: Type{Institution: institution}}
+		err := r.Scan(&s.ID, &s.Code, &s.CreatedAt, &s.WithdrawnAt, &s.Name, &s.Published, &s.PublishedAt, &s.Draft, &s.Versions)
+		return s, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("request types of %s: %w", institution, err)
+	}
+	return out, nil
+}
+
 // Withdraw stops offering a type; its requests and versions stay.
 func Withdraw(ctx context.Context, tx pgx.Tx, institution, typ uuid.UUID) error {
 	tag, err := tx.Exec(ctx, `UPDATE request_type SET withdrawn_at = coalesce(withdrawn_at, now()) WHERE institution_id = $1 AND id = $2`,

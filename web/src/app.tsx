@@ -24,6 +24,8 @@ const Dashboard = lazy(() => import('./admin/Dashboard').then((m) => m.Dashboard
 const Organisation = lazy(() => import('./admin/Organisation').then((m) => m.Organisation))
 const Staff = lazy(() => import('./admin/Staff').then((m) => m.Staff))
 const MachineClients = lazy(() => import('./admin/MachineClients').then((m) => m.MachineClients))
+const RequestTypes = lazy(() => import('./admin/RequestTypes').then((m) => m.RequestTypes))
+const RequestTypeEditor = lazy(() => import('./admin/RequestTypeEditor').then((m) => m.RequestTypeEditor))
 const Registers = lazy(() => import('./admin/Registers').then((m) => m.Registers))
 const FilingPlan = lazy(() => import('./admin/FilingPlan').then((m) => m.FilingPlan))
 const Templates = lazy(() => import('./admin/Templates').then((m) => m.Templates))
@@ -80,6 +82,8 @@ function Shell() {
             <Route path="/birou/institutie" component={Organisation} />
             <Route path="/birou/personal" component={Staff} />
             <Route path="/birou/clienti" component={MachineClients} />
+            <Route path="/birou/tipuri-cereri" component={RequestTypes} />
+            <Route path="/birou/tipuri-cereri/:type" component={RequestTypeEditor} />
             <Route path="/birou/registre" component={Registers} />
             <Route path="/birou/nomenclator" component={FilingPlan} />
             <Route path="/birou/sabloane" component={Templates} />

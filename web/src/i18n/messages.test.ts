@@ -12,8 +12,8 @@ const sources = import.meta.glob<string>(['../**/*.ts', '../**/*.tsx', '!../**/*
 
 // Keys written out whole, as t('area.key') or in a key list ('office.desk').
 const used = new Set(
-  Object.values(sources).flatMap((text) => [...text.matchAll(/\bt\(\s*'([a-z]+\.[\w.]+)'/g), ...text.matchAll(/title: '([a-z]+\.\w+)'/g),
-    ...text.matchAll(/text: '([a-z]+\.\w+)'/g)].map((m) => m[1])),
+  Object.values(sources).flatMap((text) => [...text.matchAll(/\bt\(\s*'([a-z][A-Za-z]*\.[\w.-]+)'/g), ...text.matchAll(/title: '([a-z][A-Za-z]*\.\w+)'/g),
+    ...text.matchAll(/text: '([a-z][A-Za-z]*\.\w+)'/g)].map((m) => m[1])),
 )
 
 test('the sources were read', () => {

@@ -20,6 +20,7 @@ export function Office() {
     { permission: 'departments.manage', href: '/birou/institutie', title: 'office.organisation', text: 'office.organisationText' },
     { permission: 'users.read', href: '/birou/personal', title: 'office.staff', text: 'office.staffText' },
     { permission: 'machineclients.manage', href: '/birou/clienti', title: 'office.clients', text: 'office.clientsText' },
+    { permission: 'requests.types.manage', href: '/birou/tipuri-cereri', title: 'office.requestTypes', text: 'office.requestTypesText' },
     { permission: 'registry.configure', href: '/birou/registre', title: 'office.registers', text: 'office.registersText' },
     { permission: 'registry.configure', href: '/birou/nomenclator', title: 'office.filingPlan', text: 'office.filingPlanText' },
     { permission: 'notifications.manage', href: '/birou/sabloane', title: 'office.templates', text: 'office.templatesText' },
