@@ -39,6 +39,8 @@ func TestMailsTheAccountHolderOnce(t *testing.T) {
 		{events.TypeAccountPasswordResetRequested, "ro", "Resetarea parolei contului Ghișeu", "parolă nouă"},
 		{events.TypeAccountVerificationRequested, "en", "Confirm the email address of your Ghișeu account", "Hello"},
 		{events.TypeAccountPasswordResetRequested, "en", "Reset the password of your Ghișeu account", "new password"},
+		{events.TypeAccountInvited, "ro", "Invitație în Ghișeu: alegeți-vă parola", "personalului"},
+		{events.TypeAccountInvited, "en", "Your invitation to Ghișeu: choose your password", "staff"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.eventType+"/"+tt.locale, func(t *testing.T) {

@@ -58,6 +58,7 @@ func kinds() map[string]kind {
 	return map[string]kind{
 		events.TypeAccountVerificationRequested:  {template: "account-verification", to: accountHolder},
 		events.TypeAccountPasswordResetRequested: {template: "password-reset", to: accountHolder},
+		events.TypeAccountInvited:                {template: "staff-invitation", to: accountHolder},
 		events.TypeRequestRegistered:             registered,
 		events.TypeRequestInfoRequested:          citizen("request-info-requested"),
 		events.TypeRequestExtended:               citizen("request-extended"),

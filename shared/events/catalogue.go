@@ -28,6 +28,7 @@ const (
 	TypeAccountRegistered             = "ro.ghiseu.account.registered"
 	TypeAccountVerificationRequested  = "ro.ghiseu.account.verification.requested"
 	TypeAccountPasswordResetRequested = "ro.ghiseu.account.password.reset.requested"
+	TypeAccountInvited                = "ro.ghiseu.account.invited"
 	TypeAccountClosed                 = "ro.ghiseu.account.closed"
 
 	TypeInstitutionCreated   = "ro.ghiseu.institution.created"

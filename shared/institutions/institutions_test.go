@@ -326,7 +326,7 @@ func TestInstitutionStaff(t *testing.T) {
 		if err := tx.QueryRow(ctx, `SELECT event_type, institution_id FROM outbox WHERE id = $1`, outboxRow).Scan(&eventType, &inst); err != nil {
 			return err
 		}
-		if eventType != events.TypeAccountPasswordResetRequested || inst != f.city {
+		if eventType != events.TypeAccountInvited || inst != f.city {
 			t.Errorf("invitation event: %s of %s", eventType, inst)
 		}
 		return nil

@@ -147,11 +147,12 @@ func CreateStaff(ctx context.Context, tx pgx.Tx, n NewStaff) (StaffMember, Resul
 
 // Invite mails a new staff member the link to set a password, in tx, and
 // returns the outbox row to publish after commit. The link is a
-// password-reset link: following it sets the password and proves the
-// address, which is all an invitation has to do. Row-level security lets an
+// password-reset link, in a mail of its own that says it is an invitation:
+// following it sets the password and proves the address, which is all an
+// invitation has to do. Row-level security lets an
 // institution create such a token for its own accounts only.
 func Invite(ctx context.Context, tx pgx.Tx, mailer links.Mailer, institution, account uuid.UUID) (int64, error) {
-	id, err := mailer.Mail(ctx, tx, account, institution, links.ResetPassword, InvitationValidity)
+	id, err := mailer.Mail(ctx, tx, account, institution, links.Invitation, InvitationValidity)
 	if err != nil {
 		return 0, fmt.Errorf("invite: %w", err)
 	}

@@ -26,6 +26,9 @@ type Purpose string
 const (
 	VerifyEmail   Purpose = "verify_email"
 	ResetPassword Purpose = "reset_password"
+	// Invitation sets a new staff account's first password: a password
+	// reset link, in a mail that says what it is.
+	Invitation Purpose = "invitation"
 )
 
 // Mailer writes links for one function.
@@ -46,18 +49,20 @@ type Mailer struct {
 // up by its hash before anyone is known), so tx must be in that scope when
 // this runs.
 func (m Mailer) Mail(ctx context.Context, tx pgx.Tx, account, institution uuid.UUID, purpose Purpose, ttl time.Duration) (int64, error) {
-	eventType, path := events.TypeAccountVerificationRequested, "/verify-email"
+	eventType, path, stored := events.TypeAccountVerificationRequested, "/verify-email", purpose
 	switch purpose {
 	case VerifyEmail:
 	case ResetPassword:
 		eventType, path = events.TypeAccountPasswordResetRequested, "/reset-password"
+	case Invitation:
+		eventType, path, stored = events.TypeAccountInvited, "/reset-password", ResetPassword
 	default:
 		return 0, fmt.Errorf("mail link: unknown purpose %q", purpose)
 	}
 	token, hash := access.NewToken()
 	expires := time.Now().Add(ttl).UTC().Truncate(time.Second)
 	if _, err := tx.Exec(ctx, `INSERT INTO email_token (token_hash, account_id, purpose, expires_at) VALUES ($1, $2, $3, $4)`,
-		hash, account, string(purpose), expires); err != nil {
+		hash, account, string(stored), expires); err != nil {
 		return 0, fmt.Errorf("mail link: email token: %w", err)
 	}
 	e, err := m.Outbox.Catalogue().New(eventType, m.Source, institution, map[string]string{

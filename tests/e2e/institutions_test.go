@@ -248,7 +248,7 @@ func TestInstitutionsDirectoryAndAdministration(t *testing.T) {
 		}
 		platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
 			rows, err := tx.Query(ctx, `SELECT event FROM outbox WHERE event_type = $1 AND event->'data'->>'accountId' = $2`,
-				events.TypeAccountPasswordResetRequested, made.ID.String())
+				events.TypeAccountInvited, made.ID.String())
 			if err != nil {
 				return err
 			}

@@ -121,7 +121,7 @@ test('an administrator runs the organisation, the staff and their roles, and the
   const row = page.getByRole('row', { name: new RegExp(colleague) })
   await row.getByText('Invitat: nu și-a ales încă parola').waitFor()
 
-  const mail = await waitForMail(email, /parol/i)
+  const mail = await waitForMail(email, /Invitație în Ghișeu/)
   const token = /reset-password\?token=([A-Za-z0-9_-]+)/.exec(mail)?.[1]
   expect(token, 'the invitation link').toBeTruthy()
 

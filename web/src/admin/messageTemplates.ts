@@ -121,7 +121,7 @@ const requestExtra: Record<string, string[]> = {
 
 /** placeholders lists the data a template named name may use. */
 export function placeholders(name: string): string[] {
-  if (name === 'account-verification' || name === 'password-reset') return accountData
+  if (name === 'account-verification' || name === 'password-reset' || name === 'staff-invitation') return accountData
   if (!name.startsWith('request-')) return ['Name', 'Link', 'OccurredAt']
   return [...requestData, ...(requestExtra[name] ?? [])]
 }
