@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { useLocation } from 'preact-iso'
 
+import { api } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
 import { Alert, Button, Loading, Page, SelectField, TextField, fieldErrors, useAction } from '../ui/ui'
@@ -10,8 +11,10 @@ import {
   objectFilterHref, objectHref, objectName, objectTypes, shortId, valueText,
 } from './audit'
 import type { AuditFilters, AuditPage, AuditRecord, AuditVerification, Change } from './audit'
-import { call, institutionPath } from './records'
-import { Problem, RecordsGate, focusSoon, useDepartmentList } from './recordsui'
+import { institutionPath } from './records'
+import { focusSoon } from './focus'
+import { AdminGate } from './gate'
+import { Problem, useDepartmentList } from './recordsui'
 
 const pageSize = 50
 
@@ -25,9 +28,9 @@ const pageSize = 50
 export function AuditTrail() {
   const { t } = useI18n()
   return (
-    <RecordsGate permission="audit.read" title={t('audit.title')} denied={t('audit.notAllowed')}>
+    <AdminGate permission="audit.read" title={t('audit.title')} denied={t('audit.notAllowed')}>
       {(me, inst) => <Trail me={me} inst={inst} />}
-    </RecordsGate>
+    </AdminGate>
   )
 }
 
@@ -109,7 +112,7 @@ function Trail({ me, inst }: { me: Me; inst: string }) {
     }
     setBusy(true)
     setError(undefined)
-    call<AuditPage>('GET', `${path}?${auditAPIQuery(filters, null, pageSize)}`).then(({ body }) => {
+    api.get<AuditPage>(`${path}?${auditAPIQuery(filters, null, pageSize)}`).then((body) => {
       if (ask !== latest.current) return
       setRecords(body.records)
       setNext(body.next)
@@ -132,7 +135,7 @@ function Trail({ me, inst }: { me: Me; inst: string }) {
     setBusy(true)
     setMoreError(undefined)
     try {
-      const { body } = await call<AuditPage>('GET', `${path}?${auditAPIQuery(filters, next, pageSize)}`)
+      const body = await api.get<AuditPage>(`${path}?${auditAPIQuery(filters, next, pageSize)}`)
       if (ask !== latest.current) return
       setRecords((list) => [...(list ?? []), ...body.records])
       setNext(body.next)
@@ -371,7 +374,7 @@ function Verification({ path }: { path: string }) {
   const action = useAction()
   const verify = () => action.run(async () => {
     setResult(undefined)
-    setResult((await call<AuditVerification>('GET', path)).body)
+    setResult(await api.get<AuditVerification>(path))
   })
   return (
     <section aria-labelledby="audit-verify-title" class="records-panel">

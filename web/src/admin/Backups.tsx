@@ -2,10 +2,8 @@ import { useEffect, useState } from 'preact/hooks'
 
 import { api } from '../api/client'
 import { useI18n } from '../i18n/i18n'
-import { useSession } from '../session'
-import { holds, officeInstitution } from '../office/office'
 import { Alert, Button, ErrorAlert, Loading, Page, useAction } from '../ui/ui'
-import { SignInFirst } from '../portal/SignInFirst'
+import { AdminGate } from './gate'
 
 interface BackupStatus {
   last: {
@@ -27,9 +25,16 @@ const staleAfterSeconds = 26 * 3600
 // Backups: the newest complete backup, its verification, the backups kept,
 // and a backup now, for whoever holds backup.manage.
 export function Backups() {
+  const { t } = useI18n()
+  return (
+    <AdminGate permission="backup.manage" title={t('backups.title')} denied={t('backups.notAllowed')}>
+      {(_, inst) => <BackupsPage inst={inst} />}
+    </AdminGate>
+  )
+}
+
+function BackupsPage({ inst }: { inst: string }) {
   const { t, dateTime, bytes, number } = useI18n()
-  const { me } = useSession()
-  const inst = officeInstitution(me)
   const path = `/api/institutions/${inst}/backups`
   const [status, setStatus] = useState<BackupStatus>()
   const [error, setError] = useState<unknown>()
@@ -37,12 +42,9 @@ export function Backups() {
   const action = useAction()
   const load = () => api.get<BackupStatus>(path).then(setStatus, setError)
   useEffect(() => {
-    if (inst && holds(me, 'backup.manage', inst)) load()
+    load()
   }, [inst])
 
-  if (me === null) return <SignInFirst />
-  if (!me) return <Loading />
-  if (!holds(me, 'backup.manage', inst)) return <Page title={t('backups.title')}><Alert kind="warning">{t('backups.notAllowed')}</Alert></Page>
   const ask = () => action.run(async () => {
     await api.post(path, {})
     setAsked(true)

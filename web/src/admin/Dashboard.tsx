@@ -3,35 +3,39 @@ import { useEffect, useState } from 'preact/hooks'
 import { useLocation } from 'preact-iso'
 
 import { api } from '../api/client'
+import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
-import { holds, officeInstitution } from '../office/office'
-import { SignInFirst } from '../portal/SignInFirst'
-import { useSession } from '../session'
-import { Alert, ErrorAlert, Loading, Page, SelectField } from '../ui/ui'
+import { ErrorAlert, Loading, Page, SelectField } from '../ui/ui'
 import { useDepartments } from '../work/hooks'
 import { readableDepartments, todayInRomania } from '../work/work'
 import { busiest, periodDays, periodStart, periods, scaleMax, totals } from './dashboard'
 import type { OverviewDay, RequestOverview } from './dashboard'
+import { AdminGate } from './gate'
 import './dashboard.css'
 
 // Dashboard: the requests received, resolved and overdue day by day over a
 // period, and each department's open work today, for the departments whose
 // requests the staff member reads. Each chart has its numbers in a table.
 export function Dashboard() {
+  const { t } = useI18n()
+  return (
+    <AdminGate permission="requests.read" title={t('dashboard.title')} denied={t('dashboard.notAllowed')}>
+      {(me, inst) => <DashboardPage me={me} inst={inst} />}
+    </AdminGate>
+  )
+}
+
+function DashboardPage({ me, inst }: { me: Me; inst: string }) {
   const { t, number, date } = useI18n()
-  const { me } = useSession()
   const { query, route, path } = useLocation()
-  const inst = officeInstitution(me)
-  const allowed = holds(me, 'requests.read', inst)
   const days = periodDays(query.zile)
   const department = query.compartiment ?? ''
-  const departments = useDepartments(allowed ? inst : undefined)
+  const departments = useDepartments(inst)
   const readable = readableDepartments(me, inst)
   const [overview, setOverview] = useState<RequestOverview>()
   const [error, setError] = useState<unknown>()
 
   useEffect(() => {
-    if (!allowed) return
     let live = true
     const to = todayInRomania()
     const q = new URLSearchParams({ from: periodStart(to, days), to })
@@ -44,13 +48,9 @@ export function Dashboard() {
     return () => {
       live = false
     }
-  }, [inst, allowed, days, department])
+  }, [inst, days, department])
 
-  if (me === null) return <SignInFirst />
-  if (!me) return <Loading />
   const title = t('dashboard.title')
-  if (!allowed) return <Page title={title}><Alert kind="warning">{t('dashboard.notAllowed')}</Alert></Page>
-
   const choose = (name: string, value: string) => {
     const q = new URLSearchParams(query as Record<string, string>)
     if (value) q.set(name, value)

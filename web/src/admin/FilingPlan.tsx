@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { useLocation } from 'preact-iso'
 
-import { ApiError, idempotencyKey } from '../api/client'
+import { ApiError, api, idempotencyKey } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
 import { holds } from '../office/office'
@@ -10,9 +10,12 @@ import {
   checkFile, createBody, draftOf, emptyFile, fileETag, inventoryURL, patchBody, planHref, replace, retentions, yearChoices, yearOf,
 } from './filing'
 import type { CopyResult, FileDraft, FilingFile, FilingFileList } from './filing'
-import { call, currentYear, institutionPath } from './records'
-import type { Department } from './records'
-import { Confirm, Done, Problem, RecordsGate, departmentLabel, focusSoon, useDepartmentList } from './recordsui'
+import { departmentLabel } from './departments'
+import type { FlatDepartment } from './departments'
+import { focusSoon } from './focus'
+import { AdminGate } from './gate'
+import { currentYear, institutionPath } from './records'
+import { Confirm, Done, Problem, useDepartmentList } from './recordsui'
 
 const pageSize = 200
 
@@ -26,9 +29,9 @@ const pageSize = 200
 export function FilingPlan() {
   const { t } = useI18n()
   return (
-    <RecordsGate permission="registry.read" title={t('filingPlan.title')} denied={t('filingPlan.notAllowed')}>
+    <AdminGate permission="registry.read" title={t('filingPlan.title')} denied={t('filingPlan.notAllowed')}>
       {(me, inst) => <Plan me={me} inst={inst} />}
-    </RecordsGate>
+    </AdminGate>
   )
 }
 
@@ -54,7 +57,7 @@ function Plan({ me, inst }: { me: Me; inst: string }) {
   const page = async (cursor: string | null) => {
     const q = new URLSearchParams({ year: String(year), limit: String(pageSize) })
     if (cursor) q.set('cursor', cursor)
-    return (await call<FilingFileList>('GET', `${path}?${q}`)).body
+    return await api.get<FilingFileList>(`${path}?${q}`)
   }
   const load = () => {
     const ask = ++latest.current
@@ -269,7 +272,7 @@ function FileFields({ prefix, draft, onDraft, errors, departments, withIndicator
   draft: FileDraft
   onDraft: (d: FileDraft) => void
   errors: Record<string, string>
-  departments: Department[]
+  departments: FlatDepartment[]
   withIndicator: boolean
 }) {
   const { t } = useI18n()
@@ -295,7 +298,7 @@ function FileFields({ prefix, draft, onDraft, errors, departments, withIndicator
 function NewFile({ path, year, departments, onDone }: {
   path: string
   year: number
-  departments: Department[]
+  departments: FlatDepartment[]
   onDone: (f: FilingFile, existed: boolean) => void
 }) {
   const { t, locale } = useI18n()
@@ -315,7 +318,7 @@ function NewFile({ path, year, departments, onDone }: {
     }
     action.run(async () => {
       try {
-        const { body, status } = await call<FilingFile>('POST', path, createBody(year, draft), { 'Idempotency-Key': key })
+        const { body, status } = await api.tagged<FilingFile>('POST', path, createBody(year, draft), { 'Idempotency-Key': key })
         setDraft({ ...emptyFile, retention: draft.retention, departmentId: draft.departmentId })
         setKey(idempotencyKey())
         // A repeated request answers 200 with the file the first one made.
@@ -346,7 +349,7 @@ function NewFile({ path, year, departments, onDone }: {
 function EditFile({ path, editing, departments, onChange, onCancel, onStale, onDone }: {
   path: string
   editing: { file: FilingFile; draft: FileDraft }
-  departments: Department[]
+  departments: FlatDepartment[]
   onChange: (d: FileDraft) => void
   onCancel: () => void
   onStale: (f: FilingFile) => void
@@ -374,11 +377,11 @@ function EditFile({ path, editing, departments, onChange, onCancel, onStale, onD
     }
     action.run(async () => {
       try {
-        const res = await call<FilingFile>('PATCH', url, body, { 'If-Match': fileETag(f) })
+        const res = await api.tagged<FilingFile>('PATCH', url, body, { 'If-Match': fileETag(f) })
         onDone(res.body)
       } catch (err) {
         if (err instanceof ApiError && (err.status === 412 || err.code === 'file_closed')) {
-          onStale((await call<FilingFile>('GET', url)).body)
+          onStale(await api.get<FilingFile>(url))
           focusSoon('edit-problem')
         } else if (err instanceof ApiError) {
           focusFirst('edit', fieldErrors(err, locale))
@@ -419,7 +422,7 @@ function CloseFile({ path, file: f, onCancel, onDone, onGone }: {
   const action = useAction()
   const confirm = () => action.run(async () => {
     try {
-      const { body } = await call<FilingFile>('POST', `${path}/${encodeURIComponent(f.id)}/closure`)
+      const { body } = await api.tagged<FilingFile>('POST', `${path}/${encodeURIComponent(f.id)}/closure`)
       onDone(body)
     } catch (err) {
       if (err instanceof ApiError && err.code === 'file_closed') onGone()
@@ -448,7 +451,7 @@ function CopyPlan({ path, year, current, onDone }: { path: string; year: number;
     e.preventDefault()
     action.run(async () => {
       try {
-        const { body } = await call<CopyResult>('POST', `${path}/copies`, { fromYear: Number(from), toYear: year })
+        const { body } = await api.tagged<CopyResult>('POST', `${path}/copies`, { fromYear: Number(from), toYear: year })
         onDone(body)
       } catch (err) {
         if (err instanceof ApiError && err.status === 422) focusSoon('copy-fromYear')

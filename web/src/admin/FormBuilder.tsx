@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 
 import { FormRenderer, initialValue, parseSchema, SchemaError, validate } from '../forms'
 import type { Errors, FormTree, FormValue } from '../forms'
@@ -10,6 +10,7 @@ import {
   removeField, resolvedKeys, resolvedValues, schemaText, toSchema, updateField,
 } from './formEditor'
 import type { ChoiceOption, Container, Defaults, EditorField, EditorForm, Kind } from './formEditor'
+import { usePendingFocus } from './focus'
 
 // FormBuilder: a request form as a list of fields an administrator builds
 // (labels in Romanian and English, required or not, help, options, limits),
@@ -46,13 +47,7 @@ export function FormBuilder({ form, onChange, problems, defaults, onJsonProblem,
   const schema = useMemo(() => toSchema(form), [form])
   const [announce, setAnnounce] = useState('')
   // Where focus goes once the change is drawn: a control's id.
-  const pendingFocus = useRef<string | null>(null)
-  useLayoutEffect(() => {
-    const id = pendingFocus.current
-    if (!id) return
-    pendingFocus.current = null
-    document.getElementById(id)?.focus()
-  })
+  const pendingFocus = usePendingFocus()
   const titleOf = (f: EditorField | undefined) => f?.title.ro.trim() || t(`requestTypes.kind.${f?.kind ?? 'text'}`)
 
   const ops: Ops = {
@@ -374,13 +369,7 @@ function advanced(f: EditorField, id: (p: string) => string, err: (p: string) =>
 function OptionsEditor({ field: f, set, err }: { field: EditorField; set: (c: Partial<EditorField>) => void; err: (p: string) => string | undefined }) {
   const { t } = useI18n()
   const options = f.options ?? []
-  const pendingFocus = useRef<string | null>(null)
-  useLayoutEffect(() => {
-    const id = pendingFocus.current
-    if (!id) return
-    pendingFocus.current = null
-    document.getElementById(id)?.focus()
-  })
+  const pendingFocus = usePendingFocus()
   const oid = (o: ChoiceOption, part: string) => `fe-${f.uid}-option-${o.uid}-${part}`
   const setOption = (o: ChoiceOption, changes: Partial<ChoiceOption>) =>
     set({ options: options.map((x) => (x.uid === o.uid ? { ...x, ...changes } : x)) })

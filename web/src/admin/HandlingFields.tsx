@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'preact/hooks'
 
 import { api } from '../api/client'
+import type { DepartmentNode } from '../api/types'
 import { useI18n } from '../i18n/i18n'
 import { SelectField, TextField } from '../ui/ui'
 import { Check } from './FormBuilder'
-import { flattenDepartments, regimes } from './requestTypes'
-import type { DepartmentNode, Regime } from './requestTypes'
+import { flattenDepartments } from './departments'
+import type { FlatDepartment } from './departments'
+import { regimes } from './requestTypes'
+import type { Regime } from './requestTypes'
 
 // How requests of a type are handled: the competent department, the
 // register they are registered in and the legal term of the answer. Both
@@ -29,7 +32,7 @@ interface RegisterItem {
 }
 
 export interface Org {
-  departments?: { id: string; name: string; depth: number }[]
+  departments?: FlatDepartment[]
   /** undefined while read, or when the registers cannot be read (registry.read). */
   registers?: RegisterItem[]
 }

@@ -3,12 +3,12 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, idempotencyKey } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
-import { holds, officeInstitution } from '../office/office'
-import { SignInFirst } from '../portal/SignInFirst'
-import { useSession } from '../session'
-import { Alert, Button, ErrorAlert, Loading, Page, TextField, fieldErrors } from '../ui/ui'
+import { holds } from '../office/office'
+import { Button, ErrorAlert, Loading, Page, TextField, fieldErrors } from '../ui/ui'
+import { AdminGate } from './gate'
+import { usePagedList } from './paging'
 import { Notice, Refusal, RoleAssignments, useChart, useNotice } from './Staff'
-import { postStatus, staffProblems } from './staff'
+import { staffProblems } from './staff'
 import type { MachineClient, MachineClientList, MachineClientSecret } from './staff'
 import './admin.css'
 
@@ -23,51 +23,24 @@ type Panel = { kind: 'rotate' | 'disable' | 'roles'; client: MachineClient }
 // roles.assign gives it its role (integration, usually).
 export function MachineClients() {
   const { t } = useI18n()
-  const { me } = useSession()
-  const inst = officeInstitution(me)
-  if (me === null) return <SignInFirst />
-  if (!me) return <Loading />
-  if (!inst || !holds(me, 'users.read', inst)) {
-    return (
-      <Page title={t('clients.title')}>
-        <Alert kind="warning">{t('clients.notAllowed')}</Alert>
-        <p><a href="/birou">{t('clients.backToOffice')}</a></p>
-      </Page>
-    )
-  }
-  return <ClientsPage me={me} inst={inst} />
+  return (
+    <AdminGate permission="users.read" title={t('clients.title')} denied={t('clients.notAllowed')}>
+      {(me, inst) => <ClientsPage me={me} inst={inst} />}
+    </AdminGate>
+  )
 }
 
 function ClientsPage({ me, inst }: { me: Me; inst: string }) {
   const { t, dateTime } = useI18n()
   const chart = useChart(inst)
   const path = `/api/institutions/${inst}/machine-clients`
-  const [items, setItems] = useState<MachineClient[]>()
-  const [next, setNext] = useState<string | null>(null)
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
+  const { items, next, error, busy, load } = usePagedList(path, { limit: String(pageSize) }, (p: MachineClientList) => p.machineClients)
   const [adding, setAdding] = useState(false)
   const [panel, setPanel] = useState<Panel>()
   const [secret, setSecret] = useState<{ client: MachineClientSecret; rotated: boolean }>()
   const { notice, say, clear } = useNotice()
   const mayManage = holds(me, 'machineclients.manage', inst)
   const mayAssign = holds(me, 'roles.assign', inst)
-
-  const load = async (after?: string) => {
-    setBusy(true)
-    try {
-      const q = new URLSearchParams({ limit: String(pageSize), ...(after ? { after } : {}) })
-      const page = await api.get<MachineClientList>(`${path}?${q}`)
-      setItems((prev) => (after ? [...(prev ?? []), ...page.machineClients] : page.machineClients))
-      setNext(page.next)
-      setError(undefined)
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
-  useEffect(() => { load() }, [path])
 
   const back = (id: string, action: Panel['kind']) =>
     requestAnimationFrame(() => document.getElementById(`${action}-${id}`)?.focus())
@@ -214,7 +187,7 @@ function NewClient({ path, onSecret, onExisted, onCancel }: {
     }
     setBusy(true)
     try {
-      const res = await postStatus<MachineClientSecret | MachineClient>(path, { name: name.trim() }, { 'Idempotency-Key': key.current })
+      const res = await api.tagged<MachineClientSecret | MachineClient>('POST', path, { name: name.trim() }, { 'Idempotency-Key': key.current })
       if ('clientSecret' in res.body && res.body.clientSecret) onSecret(res.body)
       else onExisted(res.body)
     } catch (err) {

@@ -1,17 +1,19 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 
 import { ApiError, api, idempotencyKey } from '../api/client'
-import type { Institution, InstitutionList, Me } from '../api/types'
+import type { Department, DepartmentNode, Institution, InstitutionList, Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
-import { holds, officeInstitution } from '../office/office'
-import { SignInFirst } from '../portal/SignInFirst'
-import { useSession } from '../session'
-import { Alert, Button, ErrorAlert, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
+import { holds } from '../office/office'
+import { Button, ErrorAlert, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
+import { departmentLabel } from './departments'
+import { focusSoon } from './focus'
+import { AdminGate } from './gate'
 import {
-  checkDepartment, countDepartments, departmentBody, departmentKinds, departmentPatch, indent, institutionPatch, moveTargets,
-  organisationProblems, problemKey, readWithETag, timeZones,
+  checkDepartment, countDepartments, departmentBody, departmentKinds, departmentPatch, institutionPatch, moveTargets,
+  organisationProblems, problemKey, timeZones,
 } from './organisation'
-import type { Department, DepartmentField, DepartmentForm, DepartmentNode, InstitutionDetail, InstitutionForm } from './organisation'
+import type { DepartmentField, DepartmentForm, InstitutionDetail, InstitutionForm } from './organisation'
+import { usePagedList } from './paging'
 import './admin.css'
 
 // Organisation: the staff member's institution: its details (changed by
@@ -21,28 +23,16 @@ import './admin.css'
 // institutions under it, to which institutions.manage adds one.
 export function Organisation() {
   const { t } = useI18n()
-  const { me } = useSession()
-  const inst = officeInstitution(me)
-  if (me === null) return <SignInFirst />
-  if (!me) return <Loading />
-  if (!inst || me.kind !== 'staff') {
-    return (
-      <Page title={t('organisation.title')}>
-        <Alert kind="warning">{t('organisation.notAllowed')}</Alert>
-        <p><a href="/birou">{t('organisation.backToOffice')}</a></p>
-      </Page>
-    )
-  }
-  return <OrganisationPage me={me} inst={inst} />
+  return (
+    <AdminGate title={t('organisation.title')} denied={t('organisation.notAllowed')}>
+      {(me, inst) => <OrganisationPage me={me} inst={inst} />}
+    </AdminGate>
+  )
 }
 
 /** Said: a live region that is always there, so what an action did is announced while focus goes where the work goes on. */
 function Said({ text }: { text: string }) {
   return <div role="status" class="admin-said">{text && <div class="alert alert-success">{text}</div>}</div>
-}
-
-function focusSoon(id: string) {
-  requestAnimationFrame(() => document.getElementById(id)?.focus())
 }
 
 function OrganisationPage({ me, inst }: { me: Me; inst: string }) {
@@ -57,7 +47,7 @@ function OrganisationPage({ me, inst }: { me: Me; inst: string }) {
 
   const load = async () => {
     try {
-      const r = await readWithETag<InstitutionDetail>(path)
+      const r = await api.tagged<InstitutionDetail>('GET', path)
       setDetail(r.body)
       setEtag(r.etag)
       setError(undefined)
@@ -345,7 +335,7 @@ function DepartmentEditor({ ctx }: { ctx: TreeContext }) {
   const read = async () => {
     if (!editId) return
     try {
-      const r = await readWithETag<Department>(`${deptPath}/${editId}`)
+      const r = await api.tagged<Department>('GET', `${deptPath}/${editId}`)
       setCurrent({ department: r.body, etag: r.etag })
       setF({ kind: r.body.kind, code: r.body.code, name: r.body.name, parentId: r.body.parentId ?? '' })
       setError(undefined)
@@ -421,7 +411,7 @@ function DepartmentEditor({ ctx }: { ctx: TreeContext }) {
             onValue={(v) => set('name', v)} error={errs.name} />
           <SelectField id="dept-parentId" label={t('organisation.parent')} hint={t('organisation.parentHint')} value={f.parentId}
             onValue={(v) => set('parentId', v)} error={errs.parentId}
-            options={[{ value: '', label: t('organisation.topLevel') }, ...targets.map((d) => ({ value: d.department.id, label: indent(d) }))]} />
+            options={[{ value: '', label: t('organisation.topLevel') }, ...targets.map((d) => ({ value: d.id, label: departmentLabel(d) }))]} />
           <div class="form-actions">
             <Button type="submit" busy={busy}>{e.mode === 'add' ? t('organisation.addSubmit') : t('organisation.save')}</Button>
             <Button kind="link" onClick={() => ctx.close(cancelTo)}>{t('organisation.cancel')}</Button>
@@ -477,26 +467,8 @@ function RemoveDepartment({ ctx, department }: { ctx: TreeContext; department: D
 
 function Subordinates({ inst, may, say }: { inst: string; may: boolean; say: (text: string) => void }) {
   const { t } = useI18n()
-  const [items, setItems] = useState<Institution[]>()
-  const [next, setNext] = useState<string | null>(null)
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
+  const { items, next, error, busy, load } = usePagedList('/api/institutions', { parent: inst, limit: '100' }, (p: InstitutionList) => p.institutions)
   const [adding, setAdding] = useState(false)
-  const load = async (after?: string) => {
-    setBusy(true)
-    try {
-      const q = new URLSearchParams({ parent: inst, limit: '100', ...(after ? { after } : {}) })
-      const page = await api.get<InstitutionList>(`/api/institutions?${q}`)
-      setItems((prev) => (after ? [...(prev ?? []), ...page.institutions] : page.institutions))
-      setNext(page.next)
-      setError(undefined)
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
-  useEffect(() => { load() }, [inst])
   return (
     <section aria-labelledby="org-sub-title">
       <h2 id="org-sub-title">{t('organisation.subordinates')}</h2>

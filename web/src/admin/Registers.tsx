@@ -5,9 +5,11 @@ import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
 import { holds } from '../office/office'
 import { Button, Loading, Page, SelectField, TextArea, TextField, fieldErrors, useAction } from '../ui/ui'
-import { call, institutionPath } from './records'
-import type { Department } from './records'
-import { Confirm, Done, Problem, RecordsGate, focusSoon, useDepartmentList } from './recordsui'
+import type { FlatDepartment } from './departments'
+import { focusSoon } from './focus'
+import { AdminGate } from './gate'
+import { institutionPath } from './records'
+import { Confirm, Done, Problem, useDepartmentList } from './recordsui'
 import {
   changeBody, checkRegister, closeBody, createBody, draftOf, emptyRegister, normaliseCode, registerKinds, toggle,
 } from './registerConfig'
@@ -21,9 +23,9 @@ import type { Register, RegisterDraft, RegisterList } from './registerConfig'
 export function Registers() {
   const { t } = useI18n()
   return (
-    <RecordsGate permission="registry.read" title={t('registers.title')} denied={t('registers.notAllowed')}>
+    <AdminGate permission="registry.read" title={t('registers.title')} denied={t('registers.notAllowed')}>
       {(me, inst) => <RegistersPage me={me} inst={inst} />}
-    </RecordsGate>
+    </AdminGate>
   )
 }
 
@@ -70,7 +72,7 @@ function RegistersPage({ me, inst }: { me: Me; inst: string }) {
   // Changes start from the register as it is now, with the version to send back.
   const open = (r: Register, then: (fresh: Register, etag: string) => void) => opening.run(async () => {
     setDone('')
-    const { body, etag } = await call<Register>('GET', `${path}/${encodeURIComponent(r.id)}`)
+    const { body, etag } = await api.tagged<Register>('GET', `${path}/${encodeURIComponent(r.id)}`)
     put(body)
     then(body, etag)
   })
@@ -188,8 +190,8 @@ function RegistersPage({ me, inst }: { me: Me; inst: string }) {
 }
 
 /** byTopLevel groups the chart (depth first) by its top-level departments, each with those under it, so a column never splits one. */
-function byTopLevel(list: Department[]): Department[][] {
-  const out: Department[][] = []
+function byTopLevel(list: FlatDepartment[]): FlatDepartment[][] {
+  const out: FlatDepartment[][] = []
   for (const d of list) {
     if (d.depth === 0 || out.length === 0) out.push([d])
     else out[out.length - 1].push(d)
@@ -200,7 +202,7 @@ function byTopLevel(list: Department[]): Department[][] {
 /** Departments: the departments whose registrars may register in a register; none chosen, everyone. */
 function Departments({ id, departments, value, onValue, error }: {
   id: string
-  departments: Department[]
+  departments: FlatDepartment[]
   value: string[]
   onValue: (v: string[]) => void
   error?: string
@@ -247,7 +249,7 @@ function firstInvalid(prefix: string, errors: Record<string, string>) {
   if (first) focusSoon(`${prefix}-${first}`)
 }
 
-function NewRegister({ path, departments, onDone }: { path: string; departments: Department[]; onDone: (r: Register) => void }) {
+function NewRegister({ path, departments, onDone }: { path: string; departments: FlatDepartment[]; onDone: (r: Register) => void }) {
   const { t, locale } = useI18n()
   const [draft, setDraft] = useState<RegisterDraft>(emptyRegister)
   const [checked, setChecked] = useState<Record<string, string>>({})
@@ -272,7 +274,7 @@ function NewRegister({ path, departments, onDone }: { path: string; departments:
     }
     action.run(async () => {
       try {
-        const { body } = await call<Register>('POST', path, createBody(draft), { 'Idempotency-Key': key })
+        const { body } = await api.tagged<Register>('POST', path, createBody(draft), { 'Idempotency-Key': key })
         setDraft(emptyRegister)
         setKey(idempotencyKey())
         onDone(body)
@@ -316,7 +318,7 @@ function NewRegister({ path, departments, onDone }: { path: string; departments:
 function EditRegister({ path, editing, departments, onChange, onCancel, onStale, onDone }: {
   path: string
   editing: Editing
-  departments: Department[]
+  departments: FlatDepartment[]
   onChange: (e: Editing) => void
   onCancel: () => void
   onStale: (r: Register, etag: string) => void
@@ -342,12 +344,12 @@ function EditRegister({ path, editing, departments, onChange, onCancel, onStale,
     }
     action.run(async () => {
       try {
-        const { body } = await call<Register>('PATCH', url, changeBody(draft, !!r.closedAt), { 'If-Match': etag })
+        const { body } = await api.tagged<Register>('PATCH', url, changeBody(draft, !!r.closedAt), { 'If-Match': etag })
         onDone(body)
       } catch (err) {
         if (err instanceof ApiError && err.status === 412) {
           // Changed meanwhile: the form keeps what was typed, over the new version.
-          const fresh = await call<Register>('GET', url)
+          const fresh = await api.tagged<Register>('GET', url)
           onStale(fresh.body, fresh.etag)
           focusSoon('edit-problem')
         } else if (err instanceof ApiError) {
@@ -393,11 +395,11 @@ function CloseRegister({ path, closing, onCancel, onStale, onDone }: {
   const url = `${path}/${encodeURIComponent(r.id)}`
   const confirm = () => action.run(async () => {
     try {
-      const { body } = await call<Register>('PATCH', url, closeBody(r, closed), { 'If-Match': etag })
+      const { body } = await api.tagged<Register>('PATCH', url, closeBody(r, closed), { 'If-Match': etag })
       onDone(body)
     } catch (err) {
       if (err instanceof ApiError && err.status === 412) {
-        const fresh = await call<Register>('GET', url)
+        const fresh = await api.tagged<Register>('GET', url)
         onStale(fresh.body, fresh.etag)
       }
       throw err

@@ -1,20 +1,19 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { useRoute } from 'preact-iso'
 
-import { ApiError, idempotencyKey } from '../api/client'
+import { ApiError, api, idempotencyKey } from '../api/client'
 import type { AttachmentSpec } from '../api/types'
 import { useI18n } from '../i18n/i18n'
-import { holds, officeInstitution } from '../office/office'
-import { SignInFirst } from '../portal/SignInFirst'
-import { useSession } from '../session'
 import { Alert, Button, ErrorAlert, Loading, Page, TextArea, TextField, fieldErrors } from '../ui/ui'
+import { usePendingFocus } from './focus'
+import { AdminGate } from './gate'
 import { Check, FormBuilder, FormPreview } from './FormBuilder'
 import { checkForm, fieldOfMessage, fromSchema, toSchema, uid } from './formEditor'
 import type { EditorForm } from './formEditor'
 import { HandlingFields, handlingErrors, useOrg, validDays } from './HandlingFields'
 import type { Handling, Org } from './HandlingFields'
 import {
-  basePath, editorDefaults, fromMiB, inputOf, isAttachmentKind, kindFrom, mediaName, mediaTypes, send, toMiB,
+  basePath, editorDefaults, fromMiB, inputOf, isAttachmentKind, kindFrom, mediaName, mediaTypes, toMiB,
 } from './requestTypes'
 import type { TypeVersions, Version, VersionInput } from './requestTypes'
 import './requestTypes.css'
@@ -133,13 +132,19 @@ function focusProblem(key: string, attachments: readonly AttachmentEdit[]) {
 type Confirming = 'publish' | 'withdraw' | null
 
 export function RequestTypeEditor() {
+  const { t } = useI18n()
+  return (
+    <AdminGate permission="requests.types.manage" title={t('requestTypes.title')} denied={t('requestTypes.notAllowed')}>
+      {(_, inst) => <Editor inst={inst} />}
+    </AdminGate>
+  )
+}
+
+function Editor({ inst }: { inst: string }) {
   const { t, locale, date, dateTime } = useI18n()
-  const { me } = useSession()
   const { params } = useRoute()
-  const inst = officeInstitution(me)
-  const allowed = holds(me, 'requests.types.manage', inst)
-  const base = `${basePath(inst ?? '')}/${params.type}`
-  const org = useOrg(allowed ? inst : undefined)
+  const base = `${basePath(inst)}/${params.type}`
+  const org = useOrg(inst)
   const defaults = useMemo(editorDefaults, [])
 
   const [data, setData] = useState<TypeVersions>()
@@ -159,13 +164,13 @@ export function RequestTypeEditor() {
   const [viewing, setViewing] = useState<number>()
   const noticeRef = useRef<HTMLDivElement>(null)
   const confirmRef = useRef<HTMLDivElement>(null)
-  const pendingFocus = useRef<string | null>(null)
+  const pendingFocus = usePendingFocus()
 
   const load = async () => {
-    const { body } = await send<TypeVersions>('GET', `${base}/versions`)
+    const body = await api.get<TypeVersions>(`${base}/versions`)
     const d = body.versions.find((v) => v.status === 'draft')
     if (d && !body.withdrawnAt) {
-      const { body: v, etag } = await send<Version>('GET', `${base}/versions/${d.version}`)
+      const { body: v, etag } = await api.tagged<Version>('GET', `${base}/versions/${d.version}`)
       setDraft({ version: v.version, etag })
       setContent(contentOf(v))
       try {
@@ -190,8 +195,8 @@ export function RequestTypeEditor() {
     setLoadError(undefined)
   }
   useEffect(() => {
-    if (inst && allowed) load().catch(setLoadError)
-  }, [inst, allowed, params.type])
+    load().catch(setLoadError)
+  }, [inst, params.type])
 
   // Leaving with changes not saved asks first.
   useEffect(() => {
@@ -207,16 +212,7 @@ export function RequestTypeEditor() {
   useEffect(() => {
     if (confirming) confirmRef.current?.focus()
   }, [confirming])
-  useLayoutEffect(() => {
-    const id = pendingFocus.current
-    if (!id) return
-    pendingFocus.current = null
-    document.getElementById(id)?.focus()
-  })
 
-  if (me === null) return <SignInFirst />
-  if (!me) return <Loading />
-  if (!allowed || !inst) return <Page title={t('requestTypes.title')}><Alert kind="warning">{t('requestTypes.notAllowed')}</Alert></Page>
   if (!data) {
     return (
       <Page title={t('requestTypes.editorLoading')}>
@@ -274,7 +270,7 @@ export function RequestTypeEditor() {
     setBusy('save')
     setError(undefined)
     try {
-      const { body, etag } = await send<Version>('PUT', `${base}/versions/${draft.version}`, inputFrom(content, form), { 'If-Match': draft.etag })
+      const { body, etag } = await api.tagged<Version>('PUT', `${base}/versions/${draft.version}`, inputFrom(content, form), { 'If-Match': draft.etag })
       setDraft({ version: body.version, etag })
       setData({ ...data, versions: data.versions.map((v) => (v.version === body.version ? body : v)) })
       setDirty(false)
@@ -311,15 +307,15 @@ export function RequestTypeEditor() {
     }
   }
   const publish = () => act('publish', async () => {
-    await send<Version>('POST', `${base}/versions/${draft!.version}/publication`, undefined, { 'If-Match': draft!.etag })
+    await api.tagged<Version>('POST', `${base}/versions/${draft!.version}/publication`, undefined, { 'If-Match': draft!.etag })
     return t('requestTypes.published', { version: draft!.version })
   })
   const withdraw = () => act('withdraw', async () => {
-    await send('POST', `${base}/withdrawal`)
+    await api.tagged('POST', `${base}/withdrawal`)
     return t('requestTypes.withdrawn')
   })
   const startNext = () => act('next', async () => {
-    const { body } = await send<Version>('POST', `${base}/versions`, inputOf(newest), { 'Idempotency-Key': idempotencyKey() })
+    const { body } = await api.tagged<Version>('POST', `${base}/versions`, inputOf(newest), { 'Idempotency-Key': idempotencyKey() })
     return t('requestTypes.nextStarted', { version: body.version, from: newest.version })
   })
 
@@ -534,13 +530,7 @@ function ContentEditor({ content: c, onChange, errors, org }: {
 }) {
   const { t } = useI18n()
   const set = (changes: Partial<Content>) => onChange({ ...c, ...changes })
-  const pendingFocus = useRef<string | null>(null)
-  useLayoutEffect(() => {
-    const id = pendingFocus.current
-    if (!id) return
-    pendingFocus.current = null
-    document.getElementById(id)?.focus()
-  })
+  const pendingFocus = usePendingFocus()
   const kinds = kindsOf(c.attachments)
   const setAttachment = (a: AttachmentEdit, changes: Partial<AttachmentEdit>) =>
     set({ attachments: c.attachments.map((x) => (x.uid === a.uid ? { ...x, ...changes } : x)) })

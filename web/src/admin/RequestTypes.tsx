@@ -3,11 +3,9 @@ import { useLocation } from 'preact-iso'
 
 import { api, idempotencyKey } from '../api/client'
 import { useI18n } from '../i18n/i18n'
-import { holds, officeInstitution } from '../office/office'
-import { SignInFirst } from '../portal/SignInFirst'
-import { useSession } from '../session'
-import { Alert, Button, ErrorAlert, Loading, Page, TextField, fieldErrors, useAction } from '../ui/ui'
+import { Button, ErrorAlert, Loading, Page, TextField, fieldErrors, useAction } from '../ui/ui'
 import { toSchema } from './formEditor'
+import { AdminGate } from './gate'
 import { HandlingFields, handlingErrors, useOrg, validDays } from './HandlingFields'
 import type { Handling } from './HandlingFields'
 import { basePath, codeFrom, isTypeCode, starterForm } from './requestTypes'
@@ -18,23 +16,26 @@ import './requestTypes.css'
 // (the version citizens submit with, a draft waiting, withdrawn), and a new
 // type defined with its first version as a draft, then opened in the editor.
 export function RequestTypes() {
+  const { t } = useI18n()
+  return (
+    <AdminGate permission="requests.types.manage" title={t('requestTypes.title')} denied={t('requestTypes.notAllowed')}>
+      {(_, inst) => <TypesPage inst={inst} />}
+    </AdminGate>
+  )
+}
+
+function TypesPage({ inst }: { inst: string }) {
   const { t, date } = useI18n()
-  const { me } = useSession()
-  const inst = officeInstitution(me)
-  const allowed = holds(me, 'requests.types.manage', inst)
   const [list, setList] = useState<TypeSummary[]>()
   const [error, setError] = useState<unknown>()
   useEffect(() => {
-    if (inst && allowed) api.get<{ items: TypeSummary[] }>(`${basePath(inst)}/all`).then((l) => setList(l.items), setError)
-  }, [inst, allowed])
+    api.get<{ items: TypeSummary[] }>(`${basePath(inst)}/all`).then((l) => setList(l.items), setError)
+  }, [inst])
 
-  if (me === null) return <SignInFirst />
-  if (!me) return <Loading />
-  if (!allowed || !inst) return <Page title={t('requestTypes.title')}><Alert kind="warning">{t('requestTypes.notAllowed')}</Alert></Page>
   return (
     <Page title={t('requestTypes.title')} wide>
       <p>{t('requestTypes.intro')}</p>
-      <p><a href="/birou">{t('requestTypes.backToOffice')}</a></p>
+      <p><a href="/birou">{t('office.backToOffice')}</a></p>
       <ErrorAlert error={error} />
       {!list && !error && <Loading />}
       {list && list.length === 0 && <p>{t('requestTypes.none')}</p>}

@@ -3,14 +3,16 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api, idempotencyKey } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
-import { holds, officeInstitution } from '../office/office'
-import { SignInFirst } from '../portal/SignInFirst'
-import { useSession } from '../session'
+import { holds } from '../office/office'
 import { Alert, Button, ErrorAlert, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
-import { flatten, indent, problemKey } from './organisation'
-import type { FlatDepartment, InstitutionDetail } from './organisation'
+import { departmentLabel, flattenDepartments } from './departments'
+import type { FlatDepartment } from './departments'
+import { AdminGate } from './gate'
+import { problemKey } from './organisation'
+import type { InstitutionDetail } from './organisation'
+import { usePagedList } from './paging'
 import {
-  allPages, assignBody, assignmentState, checkAssign, checkReason, isKnownRole, mayRevoke, maxReason, memberState, postStatus, roleCodes, sendJSON,
+  allPages, assignBody, assignmentState, checkAssign, checkReason, isKnownRole, mayRevoke, maxReason, memberState, roleCodes,
   sortAssignments, staffProblems, todayIn,
 } from './staff'
 import type { AssignField, AssignForm, RoleAssignment, RoleAssignmentPage, StaffList, StaffMember, StaffRole } from './staff'
@@ -26,19 +28,11 @@ const pageSize = 100
 // the platform reads grants on every request.
 export function Staff() {
   const { t } = useI18n()
-  const { me } = useSession()
-  const inst = officeInstitution(me)
-  if (me === null) return <SignInFirst />
-  if (!me) return <Loading />
-  if (!inst || !holds(me, 'users.read', inst)) {
-    return (
-      <Page title={t('staff.title')}>
-        <Alert kind="warning">{t('staff.notAllowed')}</Alert>
-        <p><a href="/birou">{t('staff.backToOffice')}</a></p>
-      </Page>
-    )
-  }
-  return <StaffPage me={me} inst={inst} />
+  return (
+    <AdminGate permission="users.read" title={t('staff.title')} denied={t('staff.notAllowed')}>
+      {(me, inst) => <StaffPage me={me} inst={inst} />}
+    </AdminGate>
+  )
 }
 
 /** The institution's chart and time zone, which the role forms need: its departments, flat, and its day. */
@@ -57,10 +51,10 @@ export function useChart(inst: string): Chart {
     })
     return () => { live = false }
   }, [inst])
-  const departments = detail ? flatten(detail.departments) : []
+  const departments = detail ? flattenDepartments(detail.departments) : []
   return {
     departments,
-    names: new Map(departments.map((f) => [f.department.id, f.department.name])),
+    names: new Map(departments.map((f) => [f.id, f.name])),
     timeZone: detail?.timeZone ?? 'Europe/Bucharest',
   }
 }
@@ -99,32 +93,13 @@ function StaffPage({ me, inst }: { me: Me; inst: string }) {
   const { t, date } = useI18n()
   const chart = useChart(inst)
   const path = `/api/institutions/${inst}/staff`
-  const [items, setItems] = useState<StaffMember[]>()
-  const [next, setNext] = useState<string | null>(null)
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
+  const { items, next, error, busy, load } = usePagedList(path, { limit: String(pageSize) }, (p: StaffList) => p.staff)
   const [open, setOpen] = useState<StaffMember>()
   const [adding, setAdding] = useState(false)
   const { notice, say } = useNotice()
   const mayManage = holds(me, 'users.manage', inst)
   const mayAssign = holds(me, 'roles.assign', inst)
   const roleName = useRoleName()
-
-  const load = async (after?: string) => {
-    setBusy(true)
-    try {
-      const q = new URLSearchParams({ limit: String(pageSize), ...(after ? { after } : {}) })
-      const page = await api.get<StaffList>(`${path}?${q}`)
-      setItems((prev) => (after ? [...(prev ?? []), ...page.staff] : page.staff))
-      setNext(page.next)
-      setError(undefined)
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
-  useEffect(() => { load() }, [path])
 
   // Back to the button that opened the roles: the table's or, on a phone, the card's (the hidden one takes no focus).
   const focusRolesButton = (id: string) => requestAnimationFrame(() => {
@@ -283,7 +258,7 @@ function NewStaff({ path, onDone, onCancel }: {
     }
     setBusy(true)
     try {
-      const res = await postStatus<StaffMember>(path, {
+      const res = await api.tagged<StaffMember>('POST', path, {
         email: email.trim(), displayName: name.trim(), ...(phone.trim() ? { phone: phone.trim() } : {}), locale: lang,
       }, { 'Idempotency-Key': key.current })
       onDone(res.body, res.status === 201)
@@ -497,7 +472,7 @@ function Assign({ base, account, chart, onDone }: {
         <SelectField id="assign-departmentId" label={t('staff.department')} hint={t('staff.departmentHint')} value={f.departmentId}
           onValue={(v) => set('departmentId', v)} error={errs.departmentId}
           options={[{ value: '', label: t('staff.wholeInstitution') },
-            ...chart.departments.map((d: FlatDepartment) => ({ value: d.department.id, label: indent(d) }))]} />
+            ...chart.departments.map((d) => ({ value: d.id, label: departmentLabel(d) }))]} />
         <TextField id="assign-validFrom" type="date" label={t('staff.validFrom')} hint={t('staff.validFromHint')} value={f.validFrom}
           onValue={(v) => set('validFrom', v)} error={errs.validFrom} />
         <TextField id="assign-validUntil" type="date" label={t('staff.validUntil')} hint={t('staff.validUntilHint')} value={f.validUntil}
@@ -531,7 +506,7 @@ function Revoke({ path, what, onDone, onCancel }: { path: string; what: string; 
     }
     setBusy(true)
     try {
-      await sendJSON('DELETE', path, { reason: reason.trim() })
+      await api.tagged('DELETE', path, { reason: reason.trim() })
       onDone()
     } catch (err) {
       setError(err)

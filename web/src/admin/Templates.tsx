@@ -1,15 +1,17 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { useLocation } from 'preact-iso'
 
-import { ApiError } from '../api/client'
+import { ApiError, api } from '../api/client'
 import { useI18n } from '../i18n/i18n'
 import { Button, Loading, Page, TextArea, TextField, fieldErrors, useAction } from '../ui/ui'
 import {
   byName, changed, checkParts, partMax, messageStatusOf, openedFrom, parts, partsOf, placeholderText, placeholders, templateETag, templateHref,
 } from './messageTemplates'
 import type { Message, MessageList, MessageStatus, MessageTemplate, Part, Parts, TemplateList, TemplateLocale, TemplateSummary } from './messageTemplates'
-import { call, institutionPath } from './records'
-import { Done, Problem, RecordsGate, focusSoon } from './recordsui'
+import { institutionPath } from './records'
+import { focusSoon } from './focus'
+import { AdminGate } from './gate'
+import { Done, Problem } from './recordsui'
 
 /**
  * Templates: the notifications' templates and the version of each the
@@ -21,9 +23,9 @@ import { Done, Problem, RecordsGate, focusSoon } from './recordsui'
 export function Templates() {
   const { t } = useI18n()
   return (
-    <RecordsGate permission="notifications.manage" title={t('templates.title')} denied={t('templates.notAllowed')}>
+    <AdminGate permission="notifications.manage" title={t('templates.title')} denied={t('templates.notAllowed')}>
       {(_me, inst) => <TemplatesPage inst={inst} />}
-    </RecordsGate>
+    </AdminGate>
   )
 }
 
@@ -50,7 +52,7 @@ function Overview({ inst, status }: { inst: string; status: MessageStatus }) {
   const [items, setItems] = useState<TemplateSummary[]>()
   const [error, setError] = useState<unknown>()
   useEffect(() => {
-    call<TemplateList>('GET', `${institutionPath(inst)}/message-templates`).then((r) => setItems(r.body.items), setError)
+    api.get<TemplateList>(`${institutionPath(inst)}/message-templates`).then((l) => setItems(l.items), setError)
   }, [inst])
   const groups = byName(items ?? [])
 
@@ -111,7 +113,7 @@ function Messages({ inst, status }: { inst: string; status: MessageStatus }) {
   const page = async (after?: string) => {
     const q = new URLSearchParams({ status, limit: String(messagesPageSize) })
     if (after) q.set('after', after)
-    return (await call<MessageList>('GET', `${institutionPath(inst)}/messages?${q}`)).body
+    return await api.get<MessageList>(`${institutionPath(inst)}/messages?${q}`)
   }
   useEffect(() => {
     const ask = ++latest.current
@@ -218,7 +220,7 @@ function Editor({ inst, name, locale }: { inst: string; name: string; locale: Te
   const action = useAction()
 
   useEffect(() => {
-    call<MessageTemplate>('GET', url).then((r) => {
+    api.tagged<MessageTemplate>('GET', url).then((r) => {
       setTemplate(r.body)
       setEtag(r.etag || templateETag(r.body.version))
       setDraft(partsOf(r.body))
@@ -264,7 +266,7 @@ function Editor({ inst, name, locale }: { inst: string; name: string; locale: Te
     }
     action.run(async () => {
       try {
-        const r = await call<MessageTemplate>('PUT', url, draft, { 'If-Match': etag })
+        const r = await api.tagged<MessageTemplate>('PUT', url, draft, { 'If-Match': etag })
         setTemplate(r.body)
         setEtag(r.etag || templateETag(r.body.version))
         setDraft(partsOf(r.body))
@@ -276,7 +278,7 @@ function Editor({ inst, name, locale }: { inst: string; name: string; locale: Te
           focusSoon('template-problem')
         } else if (err instanceof ApiError && err.status === 412) {
           // Another version was saved meanwhile: what was typed stays, over it.
-          const fresh = await call<MessageTemplate>('GET', url)
+          const fresh = await api.tagged<MessageTemplate>('GET', url)
           setTemplate(fresh.body)
           setEtag(fresh.etag || templateETag(fresh.body.version))
           focusSoon('template-problem')

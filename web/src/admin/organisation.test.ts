@@ -1,11 +1,13 @@
 import { describe, expect, test } from 'vitest'
 
 import {
-  buildTree, checkDepartment, countDepartments, departmentBody, departmentPatch, flatten, indent, institutionPatch, moveTargets, problemKey,
+  buildTree, checkDepartment, countDepartments, departmentBody, departmentPatch, institutionPatch, moveTargets, problemKey,
   organisationProblems, subtree, timeZones,
 } from './organisation'
-import type { Department, DepartmentNode, InstitutionDetail } from './organisation'
+import type { InstitutionDetail } from './organisation'
+import { departmentLabel, flattenDepartments } from './departments'
 import { ApiError } from '../api/client'
+import type { Department, DepartmentNode } from '../api/types'
 
 const inst = '11111111-1111-1111-1111-111111111111'
 
@@ -50,7 +52,7 @@ describe('buildTree', () => {
 
 describe('flatten and moving', () => {
   test('depth first, each before its sub-departments, with its depth', () => {
-    expect(flatten(tree).map((f) => [f.department.id, f.depth])).toEqual([
+    expect(flattenDepartments(tree).map((f) => [f.id, f.depth])).toEqual([
       ['de', 0], ['itl', 1], ['dt', 0], ['drm', 1], ['uat', 1], ['aut', 2],
     ])
     expect(countDepartments(tree)).toBe(6)
@@ -74,12 +76,12 @@ describe('flatten and moving', () => {
     // A new one goes anywhere.
     [undefined, ['de', 'itl', 'dt', 'drm', 'uat', 'aut']],
   ])('where %s may move', (id, want) => {
-    expect(moveTargets(tree, id).map((f) => f.department.id)).toEqual(want)
+    expect(moveTargets(tree, id).map((f) => f.id)).toEqual(want)
   })
 
   test('an option shows its depth', () => {
-    const aut = flatten(tree).find((f) => f.department.id === 'aut')!
-    expect(indent(aut)).toBe('\u2003\u2003Biroul Autorizații')
+    const aut = flattenDepartments(tree).find((f) => f.id === 'aut')!
+    expect(departmentLabel(aut)).toBe('\u2003\u2003Biroul Autorizații')
   })
 })
 

@@ -1,28 +1,14 @@
 import { ApiError } from '../api/client'
-import type { Institution } from '../api/types'
+import type { Department, DepartmentKind, DepartmentNode, Institution } from '../api/types'
+import { flattenDepartments } from './departments'
+import type { FlatDepartment } from './departments'
 
 // The institution page's logic, apart from the page: the organisation
 // chart as the API gives it (a tree) and as the forms need it (a flat list
 // in tree order, with where a department may move), and what a change of
 // the institution's details sends.
 
-export const departmentKinds = ['direction', 'service', 'office', 'compartment'] as const
-export type DepartmentKind = (typeof departmentKinds)[number]
-
-export interface Department {
-  id: string
-  institutionId: string
-  parentId: string | null
-  kind: DepartmentKind
-  code: string
-  name: string
-  createdAt: string
-  updatedAt: string
-}
-
-export interface DepartmentNode extends Department {
-  children: DepartmentNode[]
-}
+export const departmentKinds: readonly DepartmentKind[] = ['direction', 'service', 'office', 'compartment']
 
 /** An institution as GET /api/institutions/{id} gives it: its fields and its chart. */
 export interface InstitutionDetail extends Institution {
@@ -30,17 +16,6 @@ export interface InstitutionDetail extends Institution {
   createdAt: string
   updatedAt: string
   departments: DepartmentNode[]
-}
-
-/** A department in tree order, with how deep it sits (0: top level). */
-export interface FlatDepartment {
-  department: Department
-  depth: number
-}
-
-/** flatten lists the chart depth first, each department before its sub-departments. */
-export function flatten(tree: DepartmentNode[], depth = 0): FlatDepartment[] {
-  return tree.flatMap((n) => [{ department: n, depth }, ...flatten(n.children ?? [], depth + 1)])
 }
 
 /**
@@ -86,23 +61,18 @@ export function findNode(tree: DepartmentNode[], id: string): DepartmentNode | u
 /** subtree is the ids of the department and of every department under it. */
 export function subtree(tree: DepartmentNode[], id: string): Set<string> {
   const node = findNode(tree, id)
-  return new Set(node ? flatten([node]).map((f) => f.department.id) : [])
+  return new Set(node ? flattenDepartments([node]).map((f) => f.id) : [])
 }
 
 /** moveTargets: the departments a department may be placed under: any but itself and those under it. */
 export function moveTargets(tree: DepartmentNode[], id: string | undefined): FlatDepartment[] {
   const excluded = id ? subtree(tree, id) : new Set<string>()
-  return flatten(tree).filter((f) => !excluded.has(f.department.id))
+  return flattenDepartments(tree).filter((f) => !excluded.has(f.id))
 }
 
 /** The number of departments in the chart. */
 export function countDepartments(tree: DepartmentNode[]): number {
-  return flatten(tree).length
-}
-
-/** indent shows a department's depth in a list of options, where nesting cannot be shown otherwise. */
-export function indent(f: FlatDepartment): string {
-  return `${'\u2003'.repeat(f.depth)}${f.department.name}`
+  return flattenDepartments(tree).length
 }
 
 // The department codes the API accepts: short, of letters, digits and . _ -.
@@ -188,27 +158,4 @@ export const organisationProblems: Record<string, string> = {
 export function problemKey(e: unknown, known: Record<string, string>): string | undefined {
   if (!(e instanceof ApiError) || e.errors.length > 0) return undefined
   return known[e.code] ?? (e.status === 412 ? known.precondition_failed : e.status === 403 ? known.forbidden : undefined)
-}
-
-/**
- * readWithETag reads a resource and the ETag its change must send back in
- * If-Match (api.get does not give the headers).
- */
-export async function readWithETag<T>(path: string): Promise<{ body: T; etag: string }> {
-  let res: Response
-  try {
-    res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-  } catch {
-    throw new ApiError(0, { code: 'network' })
-  }
-  if (!res.ok) {
-    let body = {}
-    try {
-      if ((res.headers.get('Content-Type') ?? '').includes('json')) body = await res.json()
-    } catch {
-      // a body that is not what it says
-    }
-    throw new ApiError(res.status, body)
-  }
-  return { body: (await res.json()) as T, etag: res.headers.get('ETag') ?? '' }
 }

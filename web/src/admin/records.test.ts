@@ -8,7 +8,7 @@ import {
   checkFile, createBody as fileCreateBody, fileETag, patchBody, planHref, replace, yearChoices, yearOf,
 } from './filing'
 import type { FileDraft, FilingFile } from './filing'
-import { currentYear, flattenDepartments } from './records'
+import { currentYear } from './records'
 import {
   changeBody, checkRegister, closeBody, createBody, emptyRegister, normaliseCode, toggle,
 } from './registerConfig'
@@ -186,16 +186,6 @@ describe('notification templates', () => {
   ])('placeholderText(%s)', (data, want) => {
     expect(placeholderText(data)).toBe(want)
   })
-})
-
-test('the organisation chart, depth first', () => {
-  expect(flattenDepartments([
-    { id: 'a', name: 'Direcția tehnică', children: [{ id: 'b', name: 'Urbanism', children: [{ id: 'c', name: 'Autorizări' }] }] },
-    { id: 'd', name: 'Registratura', children: [] },
-  ])).toEqual([
-    { id: 'a', name: 'Direcția tehnică', depth: 0 }, { id: 'b', name: 'Urbanism', depth: 1 }, { id: 'c', name: 'Autorizări', depth: 2 },
-    { id: 'd', name: 'Registratura', depth: 0 },
-  ])
 })
 
 test.each([

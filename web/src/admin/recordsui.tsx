@@ -2,46 +2,15 @@ import type { ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 
 import { ApiError, api } from '../api/client'
-import type { Me } from '../api/types'
-import { useI18n } from '../i18n/i18n'
-import { holds, officeInstitution } from '../office/office'
-import { SignInFirst } from '../portal/SignInFirst'
-import { useSession } from '../session'
-import { Alert, ErrorAlert, Loading, Page } from '../ui/ui'
-import { flattenDepartments, institutionPath } from './records'
-import type { Department, DepartmentNode } from './records'
+import type { DepartmentNode } from '../api/types'
+import { Alert, ErrorAlert } from '../ui/ui'
+import { flattenDepartments } from './departments'
+import type { FlatDepartment } from './departments'
+import { institutionPath } from './records'
 import './records.css'
 
-// The pieces the records administration pages share: who may open a page,
-// refusals in the page's words, the organisation chart, a confirmation.
-
-/**
- * RecordsGate shows its page only to a signed-in account holding
- * permission in its institution; a visitor is sent to sign in, anyone
- * else is told plainly.
- */
-export function RecordsGate({ permission, title, denied, children }: {
-  permission: string
-  title: string
-  /** What to tell an account without the permission. */
-  denied: string
-  children: (me: Me, inst: string) => ComponentChildren
-}) {
-  const { t } = useI18n()
-  const { me } = useSession()
-  if (me === null) return <SignInFirst />
-  if (me === undefined) return <Page title={title}><Loading /></Page>
-  const inst = officeInstitution(me)
-  if (!inst || !holds(me, permission, inst)) {
-    return (
-      <Page title={title}>
-        <Alert kind="warning">{denied}</Alert>
-        <p><a href="/birou">{t('registers.backToOffice')}</a></p>
-      </Page>
-    )
-  }
-  return <>{children(me, inst)}</>
-}
+// The pieces the records administration pages share: refusals in the
+// page's words, the organisation chart, a confirmation.
 
 /**
  * Problem says what went wrong: the refusals the page knows (by the
@@ -57,11 +26,6 @@ export function Problem({ error, known = {}, id }: { error: unknown; known?: Rec
   return id ? <div id={id} tabIndex={-1}><ErrorAlert error={error} /></div> : <ErrorAlert error={error} />
 }
 
-/** focusSoon moves focus to the element with id once the page shows it. */
-export function focusSoon(id: string) {
-  requestAnimationFrame(() => document.getElementById(id)?.focus())
-}
-
 /** Done: what just happened, announced, and focusable so focus can land on it after an action. */
 export function Done({ id, text }: { id: string; text: string }) {
   if (!text) return null
@@ -69,8 +33,8 @@ export function Done({ id, text }: { id: string; text: string }) {
 }
 
 /** The institution's departments, depth first; empty until read (or when they cannot be). */
-export function useDepartmentList(inst: string): { list: Department[]; names: Map<string, string> } {
-  const [list, setList] = useState<Department[]>([])
+export function useDepartmentList(inst: string): { list: FlatDepartment[]; names: Map<string, string> } {
+  const [list, setList] = useState<FlatDepartment[]>([])
   useEffect(() => {
     let live = true
     api.get<{ departments: DepartmentNode[] }>(institutionPath(inst)).then((d) => {
@@ -83,11 +47,6 @@ export function useDepartmentList(inst: string): { list: Department[]; names: Ma
     }
   }, [inst])
   return { list, names: new Map(list.map((d) => [d.id, d.name])) }
-}
-
-/** A department's option label: sub-departments indented under their parent. */
-export function departmentLabel(d: Department): string {
-  return `${'\u2003'.repeat(d.depth)}${d.name}`
 }
 
 /**

@@ -1,8 +1,7 @@
 // What the request types' administration pages share: the API's shapes
-// (shared/httpapi/openapi/request-types.json), the calls whose answers'
-// ETag matters, and the content of a version as the editor holds it.
+// (shared/httpapi/openapi/request-types.json) and the content of a version
+// as the editor holds it.
 
-import { ApiError } from '../api/client'
 import type { AttachmentSpec } from '../api/types'
 import { translate } from '../i18n/i18n'
 import { newField, valueFrom } from './formEditor'
@@ -79,41 +78,6 @@ export function inputOf(v: Version): VersionInput {
 }
 
 export const basePath = (inst: string) => `/api/institutions/${inst}/request-types`
-
-/**
- * send calls the API like api/client.ts does, and returns the answer's
- * ETag too: the draft's changes and its publication are sent with If-Match.
- */
-export async function send<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ body: T; etag: string }> {
-  const h: Record<string, string> = { Accept: 'application/json', ...headers }
-  if (body !== undefined) h['Content-Type'] = 'application/json'
-  let res: Response
-  try {
-    res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' })
-  } catch {
-    throw new ApiError(0, { code: 'network' })
-  }
-  let parsed: unknown = {}
-  try {
-    parsed = (res.headers.get('Content-Type') ?? '').includes('json') ? await res.json() : {}
-  } catch {
-    parsed = {}
-  }
-  if (!res.ok) throw new ApiError(res.status, parsed as Record<string, never>)
-  return { body: parsed as T, etag: res.headers.get('ETag') ?? '' }
-}
-
-/** The department tree (GET /api/institutions/{id}). */
-export interface DepartmentNode {
-  id: string
-  name: string
-  children?: DepartmentNode[]
-}
-
-/** The departments in the chart's order, each with its depth. */
-export function flattenDepartments(nodes: readonly DepartmentNode[], depth = 0): { id: string; name: string; depth: number }[] {
-  return nodes.flatMap((n) => [{ id: n.id, name: n.name, depth }, ...flattenDepartments(n.children ?? [], depth + 1)])
-}
 
 /** The formats an attachment may accept: the documents' allow-list. */
 export const mediaTypes = [

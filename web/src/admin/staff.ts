@@ -1,5 +1,3 @@
-import { ApiError } from '../api/client'
-
 // The staff and machine-client pages' logic, apart from the pages: the
 // roles one may assign, the state of an assignment on a given day, what an
 // assignment sends, and the shapes the API answers with.
@@ -213,35 +211,4 @@ export async function allPages<T, P extends { next: string | null }>(
     path = page.next ? `${first}${first.includes('?') ? '&' : '?'}after=${encodeURIComponent(page.next)}` : undefined
   }
   return out
-}
-
-/**
- * sendJSON sends a JSON body and answers with the status too: a creating
- * POST answers 201 when it made something and 200 when the same request
- * had made it before (api.post gives only the body), and a DELETE that
- * says why has a body (api.del sends none).
- */
-export async function sendJSON<T>(method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  let res: Response
-  try {
-    res = await fetch(path, {
-      method, credentials: 'same-origin', body: JSON.stringify(body),
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...headers },
-    })
-  } catch {
-    throw new ApiError(0, { code: 'network' })
-  }
-  let parsed: unknown = {}
-  try {
-    if ((res.headers.get('Content-Type') ?? '').includes('json')) parsed = await res.json()
-  } catch {
-    parsed = {}
-  }
-  if (!res.ok) throw new ApiError(res.status, parsed as Record<string, never>)
-  return { status: res.status, body: parsed as T }
-}
-
-/** postStatus: a creating POST, with its status (201 made, 200 made before). */
-export function postStatus<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  return sendJSON<T>('POST', path, body, headers)
 }

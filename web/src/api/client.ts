@@ -45,7 +45,10 @@ export interface RequestOptions {
   signal?: AbortSignal
 }
 
-async function send<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+// exchange makes the request and gives back a 2xx answer; anything else is
+// an ApiError: the problem the API sent, or status 0 "network" when no
+// answer came.
+async function exchange(method: string, path: string, body: unknown, opts: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers }
   let payload: BodyInit | undefined
   if (body instanceof FormData) {
@@ -62,9 +65,36 @@ async function send<T>(method: string, path: string, body?: unknown, opts: Reque
     throw new ApiError(0, { code: 'network' })
   }
   if (!res.ok) throw await problem(res)
+  return res
+}
+
+async function content<T>(res: Response): Promise<T> {
   if (res.status === 204) return undefined as T
   const type = res.headers.get('Content-Type') ?? ''
   return (type.includes('json') ? await res.json() : await res.text()) as T
+}
+
+async function send<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+  return content<T>(await exchange(method, path, body, opts))
+}
+
+/** An answer with what the pages need of its headers. */
+export interface Tagged<T> {
+  body: T
+  /** The answer's ETag, '' when it has none: a change sends it back in If-Match. */
+  etag: string
+  /** 201 when a creating POST made something, 200 when the same request had made it before. */
+  status: number
+}
+
+/**
+ * tagged sends a request as the other calls do (body as JSON, none when
+ * undefined) and gives the answer with its ETag and status, which the
+ * others leave out.
+ */
+async function tagged<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Tagged<T>> {
+  const res = await exchange(method, path, body, { headers })
+  return { body: await content<T>(res), etag: res.headers.get('ETag') ?? '', status: res.status }
 }
 
 export const api = {
@@ -73,6 +103,7 @@ export const api = {
   put: <T>(path: string, body: unknown, opts?: RequestOptions) => send<T>('PUT', path, body, opts),
   patch: <T>(path: string, body: unknown, opts?: RequestOptions) => send<T>('PATCH', path, body, opts),
   del: <T>(path: string, opts?: RequestOptions) => send<T>('DELETE', path, undefined, opts),
+  tagged,
 }
 
 /**

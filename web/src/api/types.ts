@@ -39,6 +39,24 @@ export interface InstitutionList {
   next: string | null
 }
 
+export type DepartmentKind = 'direction' | 'service' | 'office' | 'compartment'
+
+export interface Department {
+  id: string
+  institutionId: string
+  parentId: string | null
+  kind: DepartmentKind
+  code: string
+  name: string
+  createdAt: string
+  updatedAt: string
+}
+
+/** A department of the organisation chart, as GET /api/institutions/{id} gives it, with its sub-departments. */
+export interface DepartmentNode extends Department {
+  children: DepartmentNode[]
+}
+
 export interface AttachmentSpec {
   kind: string
   title: string

@@ -1,19 +1,14 @@
 import { useEffect, useState } from 'preact/hooks'
 
+import { flattenDepartments } from '../admin/departments'
 import { api } from '../api/client'
-import type { Me } from '../api/types'
+import type { DepartmentNode, Me } from '../api/types'
 import { holds } from '../office/office'
 import type { StaffList, StaffMember } from './work'
 
 // What the work pages read besides the requests: the names of the
 // institution's departments (public, the organisation chart) and of its
 // staff (for whoever holds users.read: the head of a department does).
-
-interface DepartmentNode {
-  id: string
-  name: string
-  children: DepartmentNode[]
-}
 
 /** The institution's departments by id, with their names; empty until read (or when it cannot be). */
 export function useDepartments(inst: string | undefined): Map<string, string> {
@@ -22,13 +17,7 @@ export function useDepartments(inst: string | undefined): Map<string, string> {
     if (!inst) return
     let live = true
     api.get<{ departments: DepartmentNode[] }>(`/api/institutions/${inst}`).then((d) => {
-      const out = new Map<string, string>()
-      const visit = (n: DepartmentNode) => {
-        out.set(n.id, n.name)
-        n.children?.forEach(visit)
-      }
-      d.departments.forEach(visit)
-      if (live) setNames(out)
+      if (live) setNames(new Map(flattenDepartments(d.departments).map((f) => [f.id, f.name])))
     }, () => {
       // The names are a help, not the page: ids are shown without them.
     })
