@@ -1,3 +1,4 @@
+import type { ComponentType, JSX } from 'preact'
 import { ErrorBoundary, LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso'
 
 import { I18nProvider, locales, useI18n } from './i18n/i18n'
@@ -11,6 +12,13 @@ import { VerifyEmail } from './portal/VerifyEmail'
 import { ForgotPassword, ResetPassword } from './portal/Password'
 import { StatusLookup } from './portal/StatusLookup'
 
+// backOffice loads a back-office page together with the back office's
+// texts, which it then gives the page: neither is in the initial bundle.
+function backOffice<P>(page: () => Promise<ComponentType<P>>) {
+  return lazy(() => Promise.all([page(), import('./i18n/office')]).then(([Page, m]) =>
+    (props: P & JSX.IntrinsicAttributes) => <m.OfficeMessages><Page {...props} /></m.OfficeMessages>))
+}
+
 // The citizen's pages the first visit may need are in the initial bundle;
 // the rest, and the whole back office, load when first opened.
 const Catalogue = lazy(() => import('./portal/Catalogue').then((m) => m.Catalogue))
@@ -19,23 +27,23 @@ const MyRequests = lazy(() => import('./portal/MyRequests').then((m) => m.MyRequ
 const RequestView = lazy(() => import('./portal/RequestView').then((m) => m.RequestView))
 const Notifications = lazy(() => import('./portal/Notifications').then((m) => m.Notifications))
 const Account = lazy(() => import('./portal/Account').then((m) => m.Account))
-const Backups = lazy(() => import('./admin/Backups').then((m) => m.Backups))
-const Dashboard = lazy(() => import('./admin/Dashboard').then((m) => m.Dashboard))
-const Organisation = lazy(() => import('./admin/Organisation').then((m) => m.Organisation))
-const Staff = lazy(() => import('./admin/Staff').then((m) => m.Staff))
-const MachineClients = lazy(() => import('./admin/MachineClients').then((m) => m.MachineClients))
-const RequestTypes = lazy(() => import('./admin/RequestTypes').then((m) => m.RequestTypes))
-const RequestTypeEditor = lazy(() => import('./admin/RequestTypeEditor').then((m) => m.RequestTypeEditor))
-const Registers = lazy(() => import('./admin/Registers').then((m) => m.Registers))
-const FilingPlan = lazy(() => import('./admin/FilingPlan').then((m) => m.FilingPlan))
-const Templates = lazy(() => import('./admin/Templates').then((m) => m.Templates))
-const AuditTrail = lazy(() => import('./admin/AuditTrail').then((m) => m.AuditTrail))
-const Office = lazy(() => import('./office/Office').then((m) => m.Office))
-const RegisterDocument = lazy(() => import('./desk/RegisterDocument').then((m) => m.RegisterDocument))
-const RegistrySearch = lazy(() => import('./desk/RegistrySearch').then((m) => m.RegistrySearch))
-const EntryView = lazy(() => import('./desk/EntryView').then((m) => m.EntryView))
-const WorkList = lazy(() => import('./work/WorkList').then((m) => m.WorkList))
-const RequestWork = lazy(() => import('./work/RequestWork').then((m) => m.RequestWork))
+const Backups = backOffice(() => import('./admin/Backups').then((m) => m.Backups))
+const Dashboard = backOffice(() => import('./admin/Dashboard').then((m) => m.Dashboard))
+const Organisation = backOffice(() => import('./admin/Organisation').then((m) => m.Organisation))
+const Staff = backOffice(() => import('./admin/Staff').then((m) => m.Staff))
+const MachineClients = backOffice(() => import('./admin/MachineClients').then((m) => m.MachineClients))
+const RequestTypes = backOffice(() => import('./admin/RequestTypes').then((m) => m.RequestTypes))
+const RequestTypeEditor = backOffice(() => import('./admin/RequestTypeEditor').then((m) => m.RequestTypeEditor))
+const Registers = backOffice(() => import('./admin/Registers').then((m) => m.Registers))
+const FilingPlan = backOffice(() => import('./admin/FilingPlan').then((m) => m.FilingPlan))
+const Templates = backOffice(() => import('./admin/Templates').then((m) => m.Templates))
+const AuditTrail = backOffice(() => import('./admin/AuditTrail').then((m) => m.AuditTrail))
+const Office = backOffice(() => import('./office/Office').then((m) => m.Office))
+const RegisterDocument = backOffice(() => import('./desk/RegisterDocument').then((m) => m.RegisterDocument))
+const RegistrySearch = backOffice(() => import('./desk/RegistrySearch').then((m) => m.RegistrySearch))
+const EntryView = backOffice(() => import('./desk/EntryView').then((m) => m.EntryView))
+const WorkList = backOffice(() => import('./work/WorkList').then((m) => m.WorkList))
+const RequestWork = backOffice(() => import('./work/RequestWork').then((m) => m.RequestWork))
 
 export function App() {
   return (

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 
 import type { Grant, Me } from '../api/types'
 import { I18nProvider } from '../i18n/i18n'
+import { OfficeMessages } from '../i18n/office'
 import { SessionProvider } from '../session'
 import { Organisation } from './Organisation'
 
@@ -77,6 +78,7 @@ function show() {
   window.history.replaceState(null, '', '/birou/institutie')
   return render(
     <I18nProvider locale="ro">
+      <OfficeMessages>
       <SessionProvider>
         <LocationProvider>
           <Router>
@@ -85,6 +87,7 @@ function show() {
           </Router>
         </LocationProvider>
       </SessionProvider>
+      </OfficeMessages>
     </I18nProvider>,
   )
 }

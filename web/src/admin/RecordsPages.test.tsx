@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 
 import type { Me } from '../api/types'
 import { I18nProvider } from '../i18n/i18n'
+import { OfficeMessages } from '../i18n/office'
 import { SessionProvider } from '../session'
 import { AuditTrail } from './AuditTrail'
 import { FilingPlan } from './FilingPlan'
@@ -70,6 +71,7 @@ function show(path: string) {
   window.history.replaceState(null, '', path)
   return render(
     <I18nProvider locale="ro">
+      <OfficeMessages>
       <SessionProvider>
         <LocationProvider>
           <Router>
@@ -80,6 +82,7 @@ function show(path: string) {
           </Router>
         </LocationProvider>
       </SessionProvider>
+      </OfficeMessages>
     </I18nProvider>,
   )
 }

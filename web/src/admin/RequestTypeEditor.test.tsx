@@ -3,8 +3,8 @@ import { LocationProvider, Route, Router } from 'preact-iso'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 
 import type { Me } from '../api/types'
-import { catalogs } from '../i18n/i18n'
 import { I18nProvider } from '../i18n/i18n'
+import { OfficeMessages, officeCatalogs as catalogs } from '../i18n/office'
 import { SessionProvider } from '../session'
 import { RequestTypeEditor } from './RequestTypeEditor'
 import { kinds } from './formEditor'
@@ -91,6 +91,7 @@ function show(path: string) {
   window.history.replaceState(null, '', path)
   return render(
     <I18nProvider locale="ro">
+      <OfficeMessages>
       <SessionProvider>
         <LocationProvider>
           <Router>
@@ -99,6 +100,7 @@ function show(path: string) {
           </Router>
         </LocationProvider>
       </SessionProvider>
+      </OfficeMessages>
     </I18nProvider>,
   )
 }

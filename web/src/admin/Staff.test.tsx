@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 
 import type { Grant, Me } from '../api/types'
 import { I18nProvider } from '../i18n/i18n'
+import { OfficeMessages } from '../i18n/office'
 import { SessionProvider } from '../session'
 import { MachineClients } from './MachineClients'
 import { Staff } from './Staff'
@@ -118,6 +119,7 @@ function show(path: string) {
   window.history.replaceState(null, '', path)
   return render(
     <I18nProvider locale="ro">
+      <OfficeMessages>
       <SessionProvider>
         <LocationProvider>
           <Router>
@@ -126,6 +128,7 @@ function show(path: string) {
           </Router>
         </LocationProvider>
       </SessionProvider>
+      </OfficeMessages>
     </I18nProvider>,
   )
 }

@@ -3,7 +3,7 @@
 // as the editor holds it.
 
 import type { AttachmentSpec } from '../api/types'
-import { translate } from '../i18n/i18n'
+import { translateOffice as translate } from '../i18n/office'
 import { newField, valueFrom } from './formEditor'
 import type { Defaults, EditorForm } from './formEditor'
 

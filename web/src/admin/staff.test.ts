@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 
-import { catalogs } from '../i18n/i18n'
+import { officeCatalogs as catalogs } from '../i18n/office'
 import {
   allPages, assignBody, assignmentState, checkAssign, checkReason, isKnownRole, mayRevoke, memberState, roleCodes, sortAssignments, todayIn,
 } from './staff'

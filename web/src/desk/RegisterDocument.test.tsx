@@ -4,6 +4,7 @@ import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 
 import type { Me } from '../api/types'
 import { I18nProvider } from '../i18n/i18n'
+import { OfficeMessages } from '../i18n/office'
 import { SessionProvider } from '../session'
 import type { Entry, Register } from './desk'
 
@@ -67,11 +68,13 @@ afterEach(() => {
 function show() {
   return render(
     <I18nProvider locale="ro">
+      <OfficeMessages>
       <SessionProvider>
         <LocationProvider>
           <RegisterDocument />
         </LocationProvider>
       </SessionProvider>
+      </OfficeMessages>
     </I18nProvider>,
   )
 }

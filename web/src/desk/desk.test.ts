@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 
 import type { Me } from '../api/types'
-import { catalogs } from '../i18n/i18n'
+import { officeCatalogs as catalogs } from '../i18n/office'
 import {
   changes, channels, checkDraft, confidentialities, correctable, correctionBody, correctionDraft, defaultDirection, defaultRegister, deskField,
   directions, entryInput, exportURL, filtersFromQuery, filtersToQuery, noFilters, parseCount, partyOf, periodProblem, registerable,

@@ -3,7 +3,9 @@ import type { ComponentChildren } from 'preact'
 import { useContext, useMemo, useState } from 'preact/hooks'
 
 // Every text the interface shows lives in the message files under ro/ and
-// en/, one file per area; a key is "<file>.<name>" ("auth.signIn"). Romanian
+// en/, one file per area; a key is "<file>.<name>" ("auth.signIn"). The
+// back office's areas are under office/ro and office/en, loaded with its
+// pages (office.tsx), so a citizen's first visit does not carry them. Romanian
 // is the reference: a key missing in English falls back to it, and a key
 // missing in both is shown as itself, which the tests catch.
 
@@ -11,8 +13,9 @@ export type Locale = 'ro' | 'en'
 export const locales: Locale[] = ['ro', 'en']
 
 type Messages = Record<string, string>
+export type Catalogs = Record<Locale, Messages>
 
-function load(files: Record<string, { default: Record<string, string> }>): Messages {
+export function load(files: Record<string, { default: Record<string, string> }>): Messages {
   const out: Messages = {}
   for (const [path, mod] of Object.entries(files)) {
     const area = path.replace(/^.*\/([^/]+)\.json$/, '$1')
@@ -21,7 +24,8 @@ function load(files: Record<string, { default: Record<string, string> }>): Messa
   return out
 }
 
-export const catalogs: Record<Locale, Messages> = {
+/** The portal's texts, which every page may use. */
+export const catalogs: Catalogs = {
   ro: load(import.meta.glob('./ro/*.json', { eager: true })),
   en: load(import.meta.glob('./en/*.json', { eager: true })),
 }
@@ -34,8 +38,8 @@ export const pluralPattern = /\{(\w+), plural, ((?:[=\w]+ \{[^}]*\} ?)+)\}/g
 
 // translate fills {name} placeholders; {count, plural, one {…} few {…} other {…}}
 // chooses by Intl.PluralRules (Romanian has one, few and other).
-export function translate(locale: Locale, key: string, params?: Params): string {
-  const text = catalogs[locale][key] ?? catalogs.ro[key] ?? key
+export function translate(locale: Locale, key: string, params?: Params, from: Catalogs = catalogs): string {
+  const text = from[locale][key] ?? from.ro[key] ?? key
   if (!params) return text
   const rules = new Intl.PluralRules(tag(locale))
   return text
@@ -96,11 +100,11 @@ export interface I18n {
   bytes: (n: number) => string
 }
 
-export function makeI18n(locale: Locale, setLocale: (l: Locale) => void = () => {}): I18n {
+export function makeI18n(locale: Locale, setLocale: (l: Locale) => void = () => {}, from: Catalogs = catalogs): I18n {
   return {
     locale,
     setLocale,
-    t: (key, params) => translate(locale, key, params),
+    t: (key, params) => translate(locale, key, params, from),
     date: (d) => formatDate(locale, d),
     dateTime: (d) => formatDateTime(locale, d),
     number: (n) => formatNumber(locale, n),
@@ -136,6 +140,13 @@ export function I18nProvider({ children, locale: fixed }: { children: ComponentC
     }
     return makeI18n(locale, set)
   }, [locale])
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>
+}
+
+/** WithMessages gives its children texts from more catalogs (a superset of the portal's), in the same locale. */
+export function WithMessages({ catalogs: from, children }: { catalogs: Catalogs; children: ComponentChildren }) {
+  const { locale, setLocale } = useI18n()
+  const value = useMemo(() => makeI18n(locale, setLocale, from), [locale, setLocale, from])
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>
 }
 

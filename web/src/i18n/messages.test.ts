@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest'
 
 import { catalogs, pluralPattern, translate } from './i18n'
+import { officeCatalogs } from './office'
 
 // Every text of the interface is in the message files: the code's keys
 // exist in both languages, both languages have the same keys with the same
@@ -11,32 +12,42 @@ const sources = import.meta.glob<string>(['../**/*.ts', '../**/*.tsx', '!../**/*
 })
 
 // Keys written out whole, as t('area.key') or in a key list ('office.desk').
-const used = new Set(
-  Object.values(sources).flatMap((text) => [...text.matchAll(/\bt\(\s*'([a-z][A-Za-z]*\.[\w.-]+)'/g), ...text.matchAll(/title: '([a-z][A-Za-z]*\.\w+)'/g),
-    ...text.matchAll(/text: '([a-z][A-Za-z]*\.\w+)'/g)].map((m) => m[1])),
-)
+function keysIn(text: string): string[] {
+  return [...text.matchAll(/\bt\(\s*'([a-z][A-Za-z]*\.[\w.-]+)'/g), ...text.matchAll(/title: '([a-z][A-Za-z]*\.\w+)'/g),
+    ...text.matchAll(/text: '([a-z][A-Za-z]*\.\w+)'/g)].map((m) => m[1])
+}
+const used = new Set(Object.values(sources).flatMap(keysIn))
+// The back office's code, whose pages get the back office's texts too.
+const backOffice = /^\.\.\/(admin|desk|office|work)\/|^\.\/office\.tsx$/
+const usedByPortal = new Set(Object.entries(sources).filter(([path]) => !backOffice.test(path)).flatMap(([, text]) => keysIn(text)))
 
 test('the sources were read', () => {
   expect(used.size).toBeGreaterThan(100)
+  expect(usedByPortal.size).toBeGreaterThan(50)
 })
 
 test('every key the code uses exists in Romanian and in English', () => {
-  const missing = [...used].filter((k) => !catalogs.ro[k] || !catalogs.en[k])
+  const missing = [...used].filter((k) => !officeCatalogs.ro[k] || !officeCatalogs.en[k])
+  expect(missing).toEqual([])
+})
+
+test("the portal's code uses only the portal's texts, which the first visit loads", () => {
+  const missing = [...usedByPortal].filter((k) => !catalogs.ro[k] || !catalogs.en[k])
   expect(missing).toEqual([])
 })
 
 test('both languages have the same keys', () => {
-  expect(Object.keys(catalogs.en).sort()).toEqual(Object.keys(catalogs.ro).sort())
+  expect(Object.keys(officeCatalogs.en).sort()).toEqual(Object.keys(officeCatalogs.ro).sort())
 })
 
 test('placeholders agree between the languages', () => {
   // A plural's choices are not placeholders: only its variable is.
   const names = (s: string) => [...new Set([...s.replace(pluralPattern, '{$1}').matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()
-  for (const [key, text] of Object.entries(catalogs.ro)) expect(names(catalogs.en[key] ?? ''), key).toEqual(names(text))
+  for (const [key, text] of Object.entries(officeCatalogs.ro)) expect(names(officeCatalogs.en[key] ?? ''), key).toEqual(names(text))
 })
 
 test('Romanian uses ș and ț with the comma below, not the cedilla', () => {
-  const bad = Object.entries(catalogs.ro).filter(([, text]) => /[şţŞŢ]/.test(text)).map(([k]) => k)
+  const bad = Object.entries(officeCatalogs.ro).filter(([, text]) => /[şţŞŢ]/.test(text)).map(([k]) => k)
   expect(bad).toEqual([])
 })
 
