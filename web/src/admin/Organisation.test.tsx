@@ -1,11 +1,8 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
-import { LocationProvider, Route, Router } from 'preact-iso'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { describe, expect, test } from 'vitest'
 
 import type { Grant, Me } from '../api/types'
-import { I18nProvider } from '../i18n/i18n'
-import { OfficeMessages } from '../i18n/office'
-import { SessionProvider } from '../session'
+import { fakeAPI, showPage } from '../office/officetest'
 import { Organisation } from './Organisation'
 
 // The institution page against a fake API: the chart as nested lists, a
@@ -32,12 +29,11 @@ const d = (id: string, name: string, code: string, parentId: string | null, kind
 })
 
 let chart: unknown[]
-let sent: { method: string; url: string; headers: Record<string, string>; body: unknown }[]
-let answers: Record<string, (body: unknown) => { status: number; body: unknown; etag?: string }>
+const { sent, answers } = fakeAPI()
 
 function serve(me: Me) {
   chart = [d(dt, 'Direcția tehnică', 'DT', null, 'direction', [d(uat, 'Serviciul Urbanism', 'DT-UAT', dt)]), d(itl, 'Serviciul Taxe', 'ITL', null)]
-  answers = {
+  Object.assign(answers, {
     'GET /api/auth/me': () => ({ status: 200, body: me }),
     [`GET ${base}`]: () => ({
       status: 200, etag: '"17"',
@@ -46,50 +42,11 @@ function serve(me: Me) {
     }),
     'GET /api/institutions': () => ({ status: 200, body: { institutions: [{ id: 'das', parentId: inst, cif: '18547290', name: 'DAS Lugoj', address: '', timeZone: 'Europe/Bucharest' }], next: null } }),
     [`GET ${base}/departments/${uat}`]: () => ({ status: 200, etag: '"42"', body: d(uat, 'Serviciul Urbanism', 'DT-UAT', dt) }),
-  }
+  })
 }
-
-function json(status: number, body: unknown, etag?: string): Response {
-  const headers: Record<string, string> = { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' }
-  if (etag) headers.ETag = etag
-  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers })
-}
-
-beforeEach(() => {
-  sent = []
-  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
-    const method = init.method ?? 'GET'
-    const path = url.split('?')[0]
-    const body = init.body ? JSON.parse(String(init.body)) : undefined
-    sent.push({ method, url, headers: (init.headers ?? {}) as Record<string, string>, body })
-    const answer = answers[`${method} ${path}`]
-    if (!answer) return json(404, { code: 'not_found' })
-    const a = answer(body)
-    return json(a.status, a.body, a.etag)
-  }))
-})
-
-afterEach(() => {
-  cleanup()
-  vi.unstubAllGlobals()
-})
 
 function show() {
-  window.history.replaceState(null, '', '/birou/institutie')
-  return render(
-    <I18nProvider locale="ro">
-      <OfficeMessages>
-      <SessionProvider>
-        <LocationProvider>
-          <Router>
-            <Route path="/birou/institutie" component={Organisation} />
-            <Route default component={() => null} />
-          </Router>
-        </LocationProvider>
-      </SessionProvider>
-      </OfficeMessages>
-    </I18nProvider>,
-  )
+  return showPage('/birou/institutie', { '/birou/institutie': Organisation })
 }
 
 const writes = () => sent.filter((s) => s.method !== 'GET')
@@ -113,7 +70,7 @@ describe('Organisation', () => {
 
   test('a department added under the one chosen, then focused in the tree', async () => {
     serve(account(adminGrant))
-    answers[`POST ${base}/departments`] = (body) => {
+    answers[`POST ${base}/departments`] = ({ body }) => {
       const made = d('new-1', (body as { name: string }).name, (body as { code: string }).code, dt, 'office')
       ;(chart[0] as { children: unknown[] }).children.push(made)
       return { status: 201, body: made }
@@ -189,7 +146,7 @@ describe('Organisation', () => {
   test('an institution created under this one; a fiscal code taken is said by the code', async () => {
     serve(account(adminGrant))
     let n = 0
-    answers[`POST ${base}/institutions`] = (body) => (++n === 1
+    answers[`POST ${base}/institutions`] = ({ body }) => (++n === 1
       ? { status: 409, body: { code: 'institution_exists', detail: 'exists' } }
       : { status: 201, body: { id: 'new-inst', parentId: inst, ...(body as object) } })
     show()

@@ -1,11 +1,8 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
-import { LocationProvider, Route, Router } from 'preact-iso'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { beforeEach, describe, expect, test, vi } from 'vitest'
 
 import type { Me } from '../api/types'
-import { I18nProvider } from '../i18n/i18n'
-import { OfficeMessages } from '../i18n/office'
-import { SessionProvider } from '../session'
+import { fakeAPI, showPage } from '../office/officetest'
 import { AuditTrail } from './AuditTrail'
 import { FilingPlan } from './FilingPlan'
 import { Registers } from './Registers'
@@ -30,61 +27,22 @@ function account(permissions: string[]): Me {
 
 const administrator = account(['registry.read', 'registry.configure', 'registry.export', 'notifications.manage', 'audit.read', 'users.read'])
 
-interface Sent { method: string; url: string; headers: Record<string, string>; body: unknown }
-type Answer = { status: number; body?: unknown; etag?: string }
-
-let sent: Sent[]
-let answers: Record<string, (s: Sent) => Answer>
-
-function respond({ status, body, etag }: Answer): Response {
-  const headers: Record<string, string> = { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' }
-  if (etag) headers.ETag = etag
-  return new Response(status === 204 ? null : JSON.stringify(body ?? {}), { status, headers })
-}
+const { sent, answers } = fakeAPI()
 
 function serve(me: Me) {
-  answers = {
+  Object.assign(answers, {
     'GET /api/auth/me': () => ({ status: 200, body: me }),
     [`GET ${base}`]: () => ({ status: 200, body: { departments: [{ id: dept, name: 'Serviciul Urbanism', children: [] }] } }),
     [`GET ${base}/staff`]: () => ({ status: 200, body: { staff: [{ id: admin, email: 'a', displayName: 'Andrei Munteanu', status: 'active', roles: [] }], next: null } }),
-  }
+  })
 }
 
 beforeEach(() => {
-  sent = []
   vi.stubGlobal('requestAnimationFrame', (f: FrameRequestCallback) => setTimeout(() => f(0), 0))
-  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
-    const method = init.method ?? 'GET'
-    const s: Sent = { method, url, headers: (init.headers ?? {}) as Record<string, string>, body: init.body ? JSON.parse(String(init.body)) : undefined }
-    sent.push(s)
-    const answer = answers[`${method} ${url}`] ?? answers[`${method} ${url.split('?')[0]}`]
-    return respond(answer ? answer(s) : { status: 404, body: { code: 'not_found' } })
-  }))
-})
-
-afterEach(() => {
-  cleanup()
-  vi.unstubAllGlobals()
 })
 
 function show(path: string) {
-  window.history.replaceState(null, '', path)
-  return render(
-    <I18nProvider locale="ro">
-      <OfficeMessages>
-      <SessionProvider>
-        <LocationProvider>
-          <Router>
-            <Route path="/birou/registre" component={Registers} />
-            <Route path="/birou/nomenclator" component={FilingPlan} />
-            <Route path="/birou/sabloane" component={Templates} />
-            <Route path="/birou/audit" component={AuditTrail} />
-          </Router>
-        </LocationProvider>
-      </SessionProvider>
-      </OfficeMessages>
-    </I18nProvider>,
-  )
+  return showPage(path, { '/birou/registre': Registers, '/birou/nomenclator': FilingPlan, '/birou/sabloane': Templates, '/birou/audit': AuditTrail })
 }
 
 const of = (method: string) => sent.filter((s) => s.method === method)

@@ -1,11 +1,9 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
-import { LocationProvider, Route, Router } from 'preact-iso'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { describe, expect, test } from 'vitest'
 
 import type { Me } from '../api/types'
-import { I18nProvider } from '../i18n/i18n'
-import { OfficeMessages, officeCatalogs as catalogs } from '../i18n/office'
-import { SessionProvider } from '../session'
+import { officeCatalogs as catalogs } from '../i18n/office'
+import { fakeAPI, showPage } from '../office/officetest'
 import { RequestTypeEditor } from './RequestTypeEditor'
 import { kinds } from './formEditor'
 import { mediaName, regimes } from './requestTypes'
@@ -45,18 +43,10 @@ function version(over: Record<string, unknown> = {}) {
   }
 }
 
-interface Sent { method: string; url: string; headers: Record<string, string>; body: unknown }
-let sent: Sent[]
-let answers: Record<string, () => { status: number; body: unknown; etag?: string }>
-
-function response(status: number, body: unknown, etag?: string): Response {
-  const headers: Record<string, string> = { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' }
-  if (etag) headers.ETag = etag
-  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers })
-}
+const { sent, answers } = fakeAPI()
 
 function serve(versions = [version()]) {
-  answers = {
+  Object.assign(answers, {
     'GET /api/auth/me': () => ({ status: 200, body: admin }),
     [`GET /api/institutions/${inst}`]: () => ({
       status: 200, body: { departments: [{ id: rrpa, name: 'Registratură', children: [{ id: urb, name: 'Urbanism', children: [] }] }] },
@@ -66,43 +56,11 @@ function serve(versions = [version()]) {
     }),
     [`GET ${base}/${typeId}/versions`]: () => ({ status: 200, body: { id: typeId, code: 'adeverinta', createdAt: '2026-03-01T08:00:00Z', withdrawnAt: null, versions } }),
     [`GET ${base}/${typeId}/versions/1`]: () => ({ status: 200, body: versions.find((v) => v.version === 1), etag: '"v1"' }),
-  }
+  })
 }
 
-beforeEach(() => {
-  sent = []
-  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
-    const method = init.method ?? 'GET'
-    const path = url.split('?')[0]
-    sent.push({ method, url, headers: (init.headers ?? {}) as Record<string, string>, body: init.body ? JSON.parse(String(init.body)) : undefined })
-    const answer = answers[`${method} ${path}`]
-    if (!answer) return response(404, { code: 'not_found' })
-    const { status, body, etag } = answer()
-    return response(status, body, etag)
-  }))
-})
-
-afterEach(() => {
-  cleanup()
-  vi.unstubAllGlobals()
-})
-
 function show(path: string) {
-  window.history.replaceState(null, '', path)
-  return render(
-    <I18nProvider locale="ro">
-      <OfficeMessages>
-      <SessionProvider>
-        <LocationProvider>
-          <Router>
-            <Route path="/birou/tipuri-cereri" component={RequestTypes} />
-            <Route path="/birou/tipuri-cereri/:type" component={RequestTypeEditor} />
-          </Router>
-        </LocationProvider>
-      </SessionProvider>
-      </OfficeMessages>
-    </I18nProvider>,
-  )
+  return showPage(path, { '/birou/tipuri-cereri': RequestTypes, '/birou/tipuri-cereri/:type': RequestTypeEditor })
 }
 
 const preview = () => within(document.querySelector<HTMLElement>('.fe-preview')!)

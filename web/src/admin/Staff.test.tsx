@@ -1,11 +1,8 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
-import { LocationProvider, Route, Router } from 'preact-iso'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { describe, expect, test, vi } from 'vitest'
 
 import type { Grant, Me } from '../api/types'
-import { I18nProvider } from '../i18n/i18n'
-import { OfficeMessages } from '../i18n/office'
-import { SessionProvider } from '../session'
+import { fakeAPI, showPage } from '../office/officetest'
 import { MachineClients } from './MachineClients'
 import { Staff } from './Staff'
 import { todayIn } from './staff'
@@ -50,19 +47,10 @@ const assignment = (id: string, over: Record<string, unknown>) => ({
   reason: 'Angajare', createdAt: '2026-01-01T00:00:00Z', revokedAt: null, revokedBy: null, revokeReason: null, ...over,
 })
 
-interface Sent { method: string; url: string; headers: Record<string, string>; body: unknown }
-
-let sent: Sent[]
-let answers: Record<string, (s: Sent) => { status: number; body: unknown }>
-
-function json(status: number, body: unknown): Response {
-  return new Response(status === 204 ? null : JSON.stringify(body), {
-    status, headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' },
-  })
-}
+const { sent, answers } = fakeAPI()
 
 function serve(me: Me) {
-  answers = {
+  Object.assign(answers, {
     'GET /api/auth/me': () => ({ status: 200, body: me }),
     [`GET ${base}`]: () => ({
       status: 200,
@@ -93,44 +81,11 @@ function serve(me: Me) {
         next: null,
       },
     }),
-  }
+  })
 }
 
-beforeEach(() => {
-  sent = []
-  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
-    const method = init.method ?? 'GET'
-    const path = url.split('?')[0]
-    const s: Sent = { method, url, headers: (init.headers ?? {}) as Record<string, string>, body: init.body ? JSON.parse(String(init.body)) : undefined }
-    sent.push(s)
-    const answer = answers[`${method} ${path}`]
-    if (!answer) return json(404, { code: 'not_found' })
-    const { status, body } = answer(s)
-    return json(status, body)
-  }))
-})
-
-afterEach(() => {
-  cleanup()
-  vi.unstubAllGlobals()
-})
-
 function show(path: string) {
-  window.history.replaceState(null, '', path)
-  return render(
-    <I18nProvider locale="ro">
-      <OfficeMessages>
-      <SessionProvider>
-        <LocationProvider>
-          <Router>
-            <Route path="/birou/personal" component={Staff} />
-            <Route path="/birou/clienti" component={MachineClients} />
-          </Router>
-        </LocationProvider>
-      </SessionProvider>
-      </OfficeMessages>
-    </I18nProvider>,
-  )
+  return showPage(path, { '/birou/personal': Staff, '/birou/clienti': MachineClients })
 }
 
 const writes = () => sent.filter((s) => s.method !== 'GET')

@@ -1,11 +1,8 @@
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/preact'
-import { LocationProvider } from 'preact-iso'
-import { afterEach, beforeEach, expect, test, vi } from 'vitest'
+import { fireEvent, waitFor } from '@testing-library/preact'
+import { beforeEach, expect, test, vi } from 'vitest'
 
 import type { Me } from '../api/types'
-import { I18nProvider } from '../i18n/i18n'
-import { OfficeMessages } from '../i18n/office'
-import { SessionProvider } from '../session'
+import { fakeAPI, showPage } from '../office/officetest'
 import type { Entry, Register } from './desk'
 
 // The counter's form, with the API played by the test: what it sends, what
@@ -48,35 +45,18 @@ function created(number: number, subject: string): Entry {
     receipt: `/api/institutions/${inst}/registry-entries/entry-${number}/receipt`, documents: [] }
 }
 
-const json = (v: unknown) => new Response(JSON.stringify(v), { status: 200, headers: { 'Content-Type': 'application/json' } })
+const { answers } = fakeAPI()
 
 beforeEach(() => {
   uploads.length = 0
   localStorage.clear()
   sessionStorage.clear()
-  vi.stubGlobal('fetch', vi.fn(async (url: string) => {
-    if (url === '/api/auth/me') return json(me)
-    if (url === `/api/institutions/${inst}/registers`) return json({ items: registers })
-    return new Response('{}', { status: 404, headers: { 'Content-Type': 'application/json' } })
-  }))
-})
-afterEach(() => {
-  cleanup()
-  vi.unstubAllGlobals()
+  answers['GET /api/auth/me'] = () => ({ status: 200, body: me })
+  answers[`GET /api/institutions/${inst}/registers`] = () => ({ status: 200, body: { items: registers } })
 })
 
 function show() {
-  return render(
-    <I18nProvider locale="ro">
-      <OfficeMessages>
-      <SessionProvider>
-        <LocationProvider>
-          <RegisterDocument />
-        </LocationProvider>
-      </SessionProvider>
-      </OfficeMessages>
-    </I18nProvider>,
-  )
+  return showPage('/birou/registratura', { '/birou/registratura': RegisterDocument })
 }
 
 const field = (id: string) => document.getElementById(id) as HTMLInputElement
@@ -159,9 +139,8 @@ test('the last register and an outgoing one: the recipient is asked for', async 
 })
 
 test('an account without registry.register is told so', async () => {
-  vi.stubGlobal('fetch', vi.fn(async (url: string) => (url === '/api/auth/me'
-    ? json({ ...me, grants: [{ institution: inst, department: null, role: 'auditor', permissions: ['registry.read'] }] })
-    : json({ items: [] }))))
+  answers['GET /api/auth/me'] = () => ({ status: 200, body: { ...me, grants: [{ institution: inst, department: null, role: 'auditor', permissions: ['registry.read'] }] } })
+  answers[`GET /api/institutions/${inst}/registers`] = () => ({ status: 200, body: { items: [] } })
   const page = show()
   await page.findByText(/nu are dreptul necesar/)
 })

@@ -1,11 +1,8 @@
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact'
-import { LocationProvider, Route, Router } from 'preact-iso'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { fireEvent, screen, waitFor } from '@testing-library/preact'
+import { describe, expect, test } from 'vitest'
 
 import type { Grant, Me } from '../api/types'
-import { I18nProvider } from '../i18n/i18n'
-import { OfficeMessages } from '../i18n/office'
-import { SessionProvider } from '../session'
+import { fakeAPI, showPage } from '../office/officetest'
 import { RequestWork } from './RequestWork'
 import { WorkList } from './WorkList'
 
@@ -51,62 +48,20 @@ const staff = {
   next: null,
 }
 
-interface Sent { method: string; url: string; headers: Record<string, string>; body: unknown }
-
-let sent: Sent[]
-let answers: Record<string, () => { status: number; body: unknown }>
-
-function json(status: number, body: unknown): Response {
-  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' } })
-}
+const { sent, answers } = fakeAPI()
 
 function serve(me: Me, request: Record<string, unknown>) {
-  let current = request
-  answers = {
+  Object.assign(answers, {
     'GET /api/auth/me': () => ({ status: 200, body: me }),
-    [`GET /api/institutions/${inst}/requests/${id}`]: () => ({ status: 200, body: current }),
+    [`GET /api/institutions/${inst}/requests/${id}`]: () => ({ status: 200, body: request }),
     [`GET /api/institutions/${inst}`]: () => ({ status: 200, body: { departments: [{ id: uat, name: 'Serviciul Urbanism', children: [] }] } }),
     [`GET /api/institutions/${inst}/staff`]: () => ({ status: 200, body: staff }),
     [`GET /api/institutions/${inst}/request-types/type-1`]: () => ({ status: 404, body: { code: 'not_found' } }),
-  }
-  const set = (r: Record<string, unknown>) => { current = r }
-  return set
+  })
 }
 
-beforeEach(() => {
-  sent = []
-  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
-    const method = init.method ?? 'GET'
-    const path = url.split('?')[0]
-    sent.push({ method, url, headers: (init.headers ?? {}) as Record<string, string>, body: init.body ? JSON.parse(String(init.body)) : undefined })
-    const answer = answers[`${method} ${path}`]
-    if (!answer) return json(404, { code: 'not_found' })
-    const { status, body } = answer()
-    return json(status, body)
-  }))
-})
-
-afterEach(() => {
-  cleanup()
-  vi.unstubAllGlobals()
-})
-
 function show(path: string) {
-  window.history.replaceState(null, '', path)
-  return render(
-    <I18nProvider locale="ro">
-      <OfficeMessages>
-      <SessionProvider>
-        <LocationProvider>
-          <Router>
-            <Route path="/birou/cereri" component={WorkList} />
-            <Route path="/birou/cereri/:id" component={RequestWork} />
-          </Router>
-        </LocationProvider>
-      </SessionProvider>
-      </OfficeMessages>
-    </I18nProvider>,
-  )
+  return showPage(path, { '/birou/cereri': WorkList, '/birou/cereri/:id': RequestWork })
 }
 
 const submitButton = () => document.querySelector<HTMLButtonElement>('#action-form button[type="submit"]')!
@@ -209,7 +164,7 @@ describe('WorkList', () => {
       body: { items: [{ ...detail(), status: 'assigned', assigneeId: radu, daysLeft: -2, overdue: true }] },
     })
     show('/birou/cereri')
-        await screen.findAllByRole('link', { name: 'Certificat de urbanism nr. 12/2026' })
+    await screen.findAllByRole('link', { name: 'Certificat de urbanism nr. 12/2026' })
     const list = sent.find((s) => s.url.startsWith(`/api/institutions/${inst}/requests?`))!
     expect(new URL(list.url, 'http://x').searchParams.get('assignee')).toBe('me')
     expect(screen.getByRole('link', { name: 'Repartizate mie' }).getAttribute('aria-current')).toBe('page')
