@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
-import { demoPassword } from './api'
-import { launch, newPage, visit } from './harness'
+import { focusedId, launch, newPage, signIn, visit } from './harness'
 
 let browser: Browser
 beforeAll(async () => {
@@ -14,14 +13,6 @@ afterAll(async () => {
   await browser?.close()
 })
 
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto('/autentificare')
-  await page.getByLabel('Adresă de e-mail').fill(email)
-  await page.getByLabel('Parolă').fill(demoPassword())
-  await page.getByRole('button', { name: 'Intră în cont' }).click()
-  await page.waitForURL('**/birou')
-}
-
 /** Opens one of the office page's areas by its link, as people do. */
 async function openFromOffice(page: Page, link: string, path: string): Promise<void> {
   await page.goto('/birou')
@@ -29,8 +20,6 @@ async function openFromOffice(page: Page, link: string, path: string): Promise<v
   await page.waitForURL(`**${path}`)
   await page.getByRole('heading', { level: 1, name: link }).waitFor()
 }
-
-const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '')
 
 // Codes no other run has: registers and files are never deleted.
 const stamp = Date.now().toString(36).toUpperCase()
@@ -57,14 +46,14 @@ test('an administrator configures registers, the filing plan and a template, and
   await page.getByLabel('Descriere').fill('Definit de testul paginilor de administrare.')
   await page.getByRole('button', { name: 'Definește registrul' }).click()
   await page.getByText(`Registrul ${code} – ${name} a fost definit.`).waitFor()
-  await expect.poll(() => focused(page)).toBe('registers-done')
+  await expect.poll(() => focusedId(page)).toBe('registers-done')
   await page.getByRole('rowheader', { name: code }).waitFor()
   // The same code again is refused next to the field.
   await page.getByLabel('Cod').fill(code)
   await page.getByLabel(/^Denumire/).fill('Altul')
   await page.getByRole('button', { name: 'Definește registrul' }).click()
   await page.locator('#register-code-error').getByText('Instituția are deja un registru cu acest cod').waitFor()
-  await expect.poll(() => focused(page)).toBe('register-code')
+  await expect.poll(() => focusedId(page)).toBe('register-code')
   await page.getByLabel('Cod').fill('')
   await page.getByLabel(/^Denumire/).fill('')
 
@@ -72,7 +61,7 @@ test('an administrator configures registers, the filing plan and a template, and
   await page.getByRole('button', { name: `Închide registrul ${code}` }).click()
   const closeIt = page.getByRole('group', { name: `Închideți registrul ${code}?` })
   await closeIt.waitFor()
-  await expect.poll(() => focused(page)).toBe('register-confirm')
+  await expect.poll(() => focusedId(page)).toBe('register-confirm')
   await closeIt.getByRole('button', { name: 'Da, închide registrul' }).click()
   await page.getByText(`Registrul ${code} a fost închis.`).waitFor()
   await page.getByRole('button', { name: `Redeschide registrul ${code}` }).click()
@@ -126,7 +115,7 @@ test('an administrator configures registers, the filing plan and a template, and
   await page.getByText('Versiunea nu a fost salvată. Corectați părțile marcate:').waitFor()
   await page.locator('#tpl-subject-error').getByText('Șablonul nu este valid').waitFor()
   expect(await subject.getAttribute('aria-invalid')).toBe('true')
-  await expect.poll(() => focused(page)).toBe('template-problem')
+  await expect.poll(() => focusedId(page)).toBe('template-problem')
 
   await subject.fill(`${original} (nr. {{.Number}})`)
   await save.click()

@@ -1,8 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
-import { demoPassword } from './api'
-import { desktop, launch, newPage, phone, visit } from './harness'
+import { desktop, focusedId, launch, newPage, phone, signIn, uniqueWord, visit } from './harness'
 
 let browser: Browser
 beforeAll(async () => {
@@ -11,24 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
 })
-
-async function signIn(page: Page, email: string, lands: string): Promise<void> {
-  await page.goto('/autentificare')
-  await page.getByLabel('Adresă de e-mail').fill(email)
-  await page.getByLabel('Parolă').fill(demoPassword())
-  await page.getByRole('button', { name: 'Intră în cont' }).click()
-  await page.waitForURL(`**${lands}`)
-}
-
-/** A few letters no other test's data has, to name ours by. */
-function tag(): string {
-  const letters = 'bcdfghjklmnprstvz'
-  let w = ''
-  for (let i = 0; i < 6; i++) w += letters[Math.floor(Math.random() * letters.length)]
-  return w
-}
-
-const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '')
 
 /** The elements reaching beyond width, the innermost ones, when the page scrolls sideways. */
 function wider(page: Page, width: number): Promise<string[]> {
@@ -66,9 +47,9 @@ async function addField(page: Page, kind: string, label: string): Promise<Locato
 test('an administrator builds a request form that a citizen then submits', async () => {
   const admin = await newPage(browser)
   const { page } = admin
-  const name = `Adeverință de test ${tag()}`
+  const name = `Adeverință de test ${uniqueWord()}`
 
-  await signIn(page, 'admin@primarialugoj.ro', '/birou')
+  await signIn(page, 'admin@primarialugoj.ro')
   await page.getByRole('link', { name: 'Tipuri de cereri', exact: true }).click()
   await page.waitForURL('**/birou/tipuri-cereri')
   await page.getByRole('rowheader', { name: /^Certificat de urbanism/ }).waitFor()
@@ -130,7 +111,7 @@ test('an administrator builds a request form that a citizen then submits', async
   // The citizen finds it in the catalogue.
   const citizen = await newPage(browser)
   const cp = citizen.page
-  await signIn(cp, 'ioana.popescu@example.ro', '/cereri')
+  await signIn(cp, 'ioana.popescu@example.ro', { lands: '/cereri' })
   await cp.goto('/servicii')
   await cp.getByLabel('Căutați un serviciu').fill(name)
   await cp.getByRole('link', { name }).click()

@@ -1,8 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
-import { demoPassword } from './api'
-import { baseURL, launch, newPage, uniqueEmail, visit, waitForMail } from './harness'
+import { baseURL, focusedId, launch, newPage, signIn, uniqueEmail, uniqueWord, visit, waitForMail } from './harness'
 
 let browser: Browser
 beforeAll(async () => {
@@ -11,24 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
 })
-
-async function signIn(page: Page, email: string, password = demoPassword()): Promise<void> {
-  await page.goto('/autentificare')
-  await page.getByLabel('Adresă de e-mail').fill(email)
-  await page.getByLabel('Parolă').fill(password)
-  await page.getByRole('button', { name: 'Intră în cont' }).click()
-  await page.waitForURL('**/birou')
-}
-
-/** A few letters no other test's data has, to name ours by. */
-function tag(): string {
-  const letters = 'bcdfghjklmnprstvz'
-  let w = ''
-  for (let i = 0; i < 6; i++) w += letters[Math.floor(Math.random() * letters.length)]
-  return w
-}
-
-const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '')
 
 /** office opens one of the office page's areas by its link, as a person would. */
 async function office(page: Page, link: string, path: string): Promise<void> {
@@ -67,7 +48,7 @@ test('an administrator runs the organisation, the staff and their roles, and the
   const { context, page, problems } = await newPage(browser)
   await context.grantPermissions(['clipboard-read', 'clipboard-write'])
   await signIn(page, 'admin@primarialugoj.ro')
-  const t = tag()
+  const t = uniqueWord()
 
   // ---- The organisation chart: a department added, renamed, removed.
   await office(page, 'Instituție și compartimente', '/birou/institutie')
@@ -81,7 +62,7 @@ test('an administrator runs the organisation, the staff and their roles, and the
 
   const name = `Biroul de probă ${t}`
   await page.getByRole('button', { name: 'Adaugă subcompartiment în Direcția Tehnică' }).click()
-  await expect.poll(() => focused(page)).toBe('dept-kind')
+  await expect.poll(() => focusedId(page)).toBe('dept-kind')
   await page.locator('#dept-kind').selectOption('office')
   await page.locator('#dept-code').fill(`DT-${t.toUpperCase()}`)
   await page.locator('#dept-name').fill(name)
@@ -91,7 +72,7 @@ test('an administrator runs the organisation, the staff and their roles, and the
   // In the tree, under the Technical Directorate, and focused.
   const added = tree.locator('li', { has: page.locator(`:scope > div > ${named('Direcția Tehnică')}`) }).locator(`ul ${named(name)}`)
   await added.waitFor()
-  expect(await focused(page)).toBe(await added.getAttribute('id'))
+  expect(await focusedId(page)).toBe(await added.getAttribute('id'))
 
   await page.getByRole('button', { name: `Modifică ${name}` }).click()
   await expect.poll(() => page.locator('#dept-name').inputValue()).toBe(name)
@@ -113,7 +94,7 @@ test('an administrator runs the organisation, the staff and their roles, and the
   const colleague = `Coleg Nou ${t}`
   const email = uniqueEmail('coleg')
   await page.getByRole('button', { name: 'Adaugă o persoană' }).click()
-  await expect.poll(() => focused(page)).toBe('new-displayName')
+  await expect.poll(() => focusedId(page)).toBe('new-displayName')
   await page.getByLabel('Nume și prenume').fill(colleague)
   await page.getByLabel('Adresă de e-mail').fill(email)
   await page.getByRole('button', { name: 'Creează contul și trimite invitația' }).click()
@@ -133,7 +114,7 @@ test('an administrator runs the organisation, the staff and their roles, and the
   await s.getByLabel('Parolă nouă').fill(password)
   await s.getByRole('button', { name: 'Salvează parola' }).click()
   await s.getByText('Parola a fost schimbată.').waitFor()
-  await signIn(s, email, password)
+  await signIn(s, email, { password })
   await s.getByText('Contul nu are încă niciun rol.', { exact: false }).waitFor()
   expect(await s.getByRole('link', { name: 'Registratură', exact: true }).count()).toBe(0)
   expect(await registryAccess(s)).toEqual({ read: 403, register: 403 })
@@ -142,7 +123,7 @@ test('an administrator runs the organisation, the staff and their roles, and the
   await page.reload()
   await page.getByRole('button', { name: `Roluri pentru ${colleague}` }).click()
   await page.getByRole('heading', { name: `Rolurile lui ${colleague}` }).waitFor()
-  await expect.poll(() => focused(page)).toBe('roles-title')
+  await expect.poll(() => focusedId(page)).toBe('roles-title')
   await page.getByText('Nu i s-a atribuit niciodată vreun rol.').waitFor()
   await page.locator('#assign-role').selectOption({ label: 'Registratură' })
   await page.locator('#assign-reason').fill(`Înlocuire la registratură ${t}`)
@@ -163,7 +144,7 @@ test('an administrator runs the organisation, the staff and their roles, and the
 
   // ---- Revoked, with a reason: gone at the next page, refused by the API.
   await page.getByRole('button', { name: 'Revocă rolul Registratură, Toată instituția' }).click()
-  await expect.poll(() => focused(page)).toBe('revoke-reason')
+  await expect.poll(() => focusedId(page)).toBe('revoke-reason')
   await page.getByLabel('Motivul revocării').fill(`Înlocuirea s-a încheiat ${t}`)
   await page.getByRole('button', { name: 'Da, revocă rolul' }).click()
   await page.getByText(`Rolul Registratură al lui ${colleague} a fost revocat.`).waitFor()
@@ -190,7 +171,7 @@ test('an administrator runs the organisation, the staff and their roles, and the
   await page.getByLabel('Denumirea sistemului').fill(system)
   await page.getByRole('button', { name: 'Creează clientul' }).click()
   await page.getByRole('heading', { name: `Clientul „${system}” a fost creat` }).waitFor()
-  await expect.poll(() => focused(page)).toBe('secret-title')
+  await expect.poll(() => focusedId(page)).toBe('secret-title')
   await page.getByText('Secretul se arată acum și niciodată altă dată.').waitFor()
   const clientId = (await page.locator('#secret-client-id').textContent())!
   const secret = await page.getByLabel('Secret (client secret)').inputValue()
@@ -227,7 +208,7 @@ test('an administrator runs the organisation, the staff and their roles, and the
   await page.getByText(`Rolul Integrare a fost atribuit lui ${system}.`, { exact: false }).waitFor()
   await page.getByRole('list', { name: `Atribuirile de roluri ale lui ${system}` }).getByText('În vigoare').waitFor()
   await page.getByRole('button', { name: 'Închide rolurile' }).click()
-  await expect.poll(() => focused(page)).toMatch(/^roles-/)
+  await expect.poll(() => focusedId(page)).toMatch(/^roles-/)
 
   await page.getByRole('button', { name: `Dezactivează pentru ${system}` }).click()
   await page.getByText(`Dezactivați clientul „${system}”?`).waitFor()

@@ -24,12 +24,6 @@ export async function call<T>(token: string, method: string, path: string, body?
   return (r.headers.get('Content-Type') ?? '').includes('json') ? ((await r.json()) as T) : (undefined as T)
 }
 
-export function demoPassword(): string {
-  const p = process.env.DEMO_PASSWORD
-  if (!p) throw new Error('DEMO_PASSWORD is not set: run the browser tests with `make test`')
-  return p
-}
-
 /** A small valid PDF whose text is the given line. */
 export function pdf(line: string): Buffer {
   const stream = `BT /F1 12 Tf 72 720 Td (${line.replace(/[()\\]/g, '')}) Tj ET`

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
-import { call, demoPassword, pdf, signInAPI } from './api'
-import { launch, newPage, testCNP, uniqueEmail, visit, waitForMail } from './harness'
+import { call, pdf, signInAPI } from './api'
+import { demoPassword, launch, newPage, testCNP, uniqueEmail, visit, waitForMail } from './harness'
 
 let browser: Browser
 beforeAll(async () => {

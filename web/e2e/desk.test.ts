@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
-import { demoPassword, pdf } from './api'
-import { launch, newPage, visit } from './harness'
+import { pdf } from './api'
+import { focusedId, launch, newPage, signIn, uniqueWord, visit } from './harness'
 
 let browser: Browser
 beforeAll(async () => {
@@ -13,25 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
 })
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto('/autentificare')
-  await page.getByLabel('Adresă de e-mail').fill(email)
-  await page.getByLabel('Parolă').fill(demoPassword())
-  await page.getByRole('button', { name: 'Intră în cont' }).click()
-  await page.waitForURL('**/birou')
-}
-
-// A word no other document has, to find ours by (letters only: the search
-// is a Romanian full-text one).
-function word(): string {
-  const letters = 'bcdfghjklmnprstvz'
-  let w = 'dosar'
-  for (let i = 0; i < 8; i++) w += letters[Math.floor(Math.random() * letters.length)]
-  return w
-}
-
-const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '')
 
 async function download(page: Page, click: () => Promise<void>): Promise<Buffer> {
   const [d] = await Promise.all([page.waitForEvent('download'), click()])
@@ -50,12 +31,12 @@ test('a registrar registers a counter document and prints its receipt', async ()
   await page.waitForURL('**/birou/registratura')
 
   // The desk opens on the sender, the incoming register and the counter chosen.
-  await expect.poll(() => focused(page)).toBe('desk-sender')
+  await expect.poll(() => focusedId(page)).toBe('desk-sender')
   await visit(page, 'desk')
   expect(await page.locator('#desk-register option:checked').textContent()).toContain('Registrul de intrare')
   expect(await page.locator('#desk-channel option:checked').textContent()).toBe('La ghișeu, pe hârtie')
 
-  const first = word()
+  const first = uniqueWord('dosar', 8)
   const scan = pdf(`Cerere autorizatie de construire ${first}`)
   await page.getByLabel('Expeditor').fill('Ștefan Țârlea, str. Bocșei 12, Lugoj')
   await page.getByLabel('Conținut pe scurt').fill(`Cerere pentru autorizația de construire ${first}`)
@@ -66,7 +47,7 @@ test('a registrar registers a counter document and prints its receipt', async ()
   await page.getByRole('heading', { name: 'Document înregistrat' }).waitFor()
   const [, n1, year] = /(\d+)\/(\d{4})/.exec((await page.locator('#desk-number').textContent()) ?? '')!
   expect(Number(n1)).toBeGreaterThan(0)
-  await expect.poll(() => focused(page)).toBe('desk-next')
+  await expect.poll(() => focusedId(page)).toBe('desk-next')
   await visit(page, 'desk-registered')
   const entry1 = (await page.getByRole('link', { name: 'Deschide înregistrarea' }).getAttribute('href'))!
   expect(entry1).toMatch(/^\/birou\/registru\/[0-9a-f-]{36}$/)
@@ -77,12 +58,12 @@ test('a registrar registers a counter document and prints its receipt', async ()
 
   // The next one: the sender is remembered, focused and offered; Ctrl+Enter from the subject registers.
   await page.getByRole('button', { name: 'Înregistrează următorul' }).click()
-  await expect.poll(() => focused(page)).toBe('desk-sender')
+  await expect.poll(() => focusedId(page)).toBe('desk-sender')
   expect(await page.getByLabel('Expeditor').inputValue()).toBe('Ștefan Țârlea, str. Bocșei 12, Lugoj')
   expect(await page.locator('#desk-senders option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)))
     .toContain('Ștefan Țârlea, str. Bocșei 12, Lugoj')
   expect(await page.getByLabel('Conținut pe scurt').inputValue()).toBe('')
-  const second = word()
+  const second = uniqueWord('dosar', 8)
   await page.getByLabel('Expeditor').press('Tab')
   await page.keyboard.type(`Revenire la cererea de autorizație ${second}`)
   await page.keyboard.press('Control+Enter')
@@ -128,7 +109,7 @@ test('a registrar registers a counter document and prints its receipt', async ()
 
   // A correction of its metadata is a new revision, with its reason.
   await page.getByRole('button', { name: 'Corectează datele' }).click()
-  await expect.poll(() => focused(page)).toBe('correct-subject')
+  await expect.poll(() => focusedId(page)).toBe('correct-subject')
   await page.getByLabel('Număr de file').fill('4')
   await page.getByLabel('Motivul corecturii').fill('Numărul de file era greșit')
   await page.getByRole('button', { name: 'Salvează corectura' }).click()
@@ -146,7 +127,7 @@ test('a registrar registers a counter document and prints its receipt', async ()
   await s.goto(entry2)
   await s.getByRole('heading', { name: `Înregistrarea I nr. ${n2}/${year}` }).waitFor()
   await s.getByRole('button', { name: 'Anulează înregistrarea' }).click()
-  await expect.poll(() => focused(s)).toBe('annul-reason')
+  await expect.poll(() => focusedId(s)).toBe('annul-reason')
   // Without a reason, it is asked for.
   await s.getByRole('button', { name: 'Confirmă anularea' }).click()
   await s.getByText('Scrieți motivul.').waitFor()

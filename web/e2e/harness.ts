@@ -131,3 +131,29 @@ export function testCNP(): string {
   const check = sum % 11 === 10 ? 1 : sum % 11
   return digits + check
 }
+
+export function demoPassword(): string {
+  const p = process.env.DEMO_PASSWORD
+  if (!p) throw new Error('DEMO_PASSWORD is not set: run the browser tests with `make test`')
+  return p
+}
+
+/** signIn signs in on the sign-in page (the demo password unless another is given) and waits to land where expected. */
+export async function signIn(page: Page, email: string, { password = demoPassword(), lands = '/birou' } = {}): Promise<void> {
+  await page.goto('/autentificare')
+  await page.getByLabel('Adresă de e-mail').fill(email)
+  await page.getByLabel('Parolă').fill(password)
+  await page.getByRole('button', { name: 'Intră în cont' }).click()
+  await page.waitForURL(`**${lands}`)
+}
+
+/** uniqueWord is prefix and letters no other test's data has (letters only: the searches are Romanian full-text ones). */
+export function uniqueWord(prefix = '', length = 6): string {
+  const letters = 'bcdfghjklmnprstvz'
+  let w = prefix
+  for (let i = 0; i < length; i++) w += letters[Math.floor(Math.random() * letters.length)]
+  return w
+}
+
+/** focusedId is the id of the element that has the focus ('' for none). */
+export const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '')

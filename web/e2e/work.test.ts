@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
-import { call, demoPassword, pdf, signInAPI } from './api'
-import { launch, newPage, visit } from './harness'
+import { call, pdf, signInAPI } from './api'
+import { demoPassword, launch, newPage, signIn, visit } from './harness'
 
 let browser: Browser
 beforeAll(async () => {
@@ -49,14 +49,6 @@ async function submitUrbanismCertificate(): Promise<{ institution: string; reque
     if (Date.now() > deadline) throw new Error(`request ${made.id} not registered within 60 s`)
     await new Promise((res) => setTimeout(res, 500))
   }
-}
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/autentificare')
-  await page.getByLabel('Adresă de e-mail').fill(email)
-  await page.getByLabel('Parolă').fill(demoPassword())
-  await page.getByRole('button', { name: 'Intră în cont' }).click()
-  await page.waitForURL('**/birou')
 }
 
 // The head of the urbanism department finds a new request in the
