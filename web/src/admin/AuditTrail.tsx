@@ -4,6 +4,7 @@ import { useLocation } from 'preact-iso'
 import { api } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { Alert, Button, Loading, Page, SelectField, TextField, fieldErrors, useAction } from '../ui/ui'
 import { useStaff } from '../work/hooks'
 import {
@@ -12,8 +13,7 @@ import {
 } from './audit'
 import type { AuditFilters, AuditPage, AuditRecord, AuditVerification, Change } from './audit'
 import { institutionPath } from './records'
-import { focusSoon } from './focus'
-import { AdminGate } from './gate'
+import { focusSoon } from '../ui/focus'
 import { Problem, useDepartmentList } from './recordsui'
 
 const pageSize = 50
@@ -28,9 +28,9 @@ const pageSize = 50
 export function AuditTrail() {
   const { t } = useI18n()
   return (
-    <AdminGate permission="audit.read" title={t('audit.title')} denied={t('audit.notAllowed')}>
+    <OfficeGate permission="audit.read" title={t('audit.title')} denied={t('audit.notAllowed')}>
       {(me, inst) => <Trail me={me} inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 

@@ -2,8 +2,8 @@ import { useEffect, useState } from 'preact/hooks'
 
 import { api } from '../api/client'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { Alert, Button, ErrorAlert, Loading, Page, useAction } from '../ui/ui'
-import { AdminGate } from './gate'
 
 interface BackupStatus {
   last: {
@@ -27,9 +27,9 @@ const staleAfterSeconds = 26 * 3600
 export function Backups() {
   const { t } = useI18n()
   return (
-    <AdminGate permission="backup.manage" title={t('backups.title')} denied={t('backups.notAllowed')}>
+    <OfficeGate permission="backup.manage" title={t('backups.title')} denied={t('backups.notAllowed')}>
       {(_, inst) => <BackupsPage inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 

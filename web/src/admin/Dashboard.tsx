@@ -5,12 +5,12 @@ import { useLocation } from 'preact-iso'
 import { api } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { ErrorAlert, Loading, Page, SelectField } from '../ui/ui'
 import { useDepartments } from '../work/hooks'
 import { readableDepartments, todayInRomania } from '../work/work'
 import { busiest, periodDays, periodStart, periods, scaleMax, totals } from './dashboard'
 import type { OverviewDay, RequestOverview } from './dashboard'
-import { AdminGate } from './gate'
 import './dashboard.css'
 
 // Dashboard: the requests received, resolved and overdue day by day over a
@@ -19,9 +19,9 @@ import './dashboard.css'
 export function Dashboard() {
   const { t } = useI18n()
   return (
-    <AdminGate permission="requests.read" title={t('dashboard.title')} denied={t('dashboard.notAllowed')}>
+    <OfficeGate permission="requests.read" title={t('dashboard.title')} denied={t('dashboard.notAllowed')}>
       {(me, inst) => <DashboardPage me={me} inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 

@@ -4,6 +4,7 @@ import { useLocation } from 'preact-iso'
 import { ApiError, api, idempotencyKey } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { holds } from '../office/office'
 import { Button, Loading, Page, SelectField, TextField, fieldErrors, useAction } from '../ui/ui'
 import {
@@ -12,8 +13,7 @@ import {
 import type { CopyResult, FileDraft, FilingFile, FilingFileList } from './filing'
 import { departmentLabel } from './departments'
 import type { FlatDepartment } from './departments'
-import { focusSoon } from './focus'
-import { AdminGate } from './gate'
+import { focusFirst, focusSoon } from '../ui/focus'
 import { currentYear, institutionPath } from './records'
 import { Confirm, Done, Problem, useDepartmentList } from './recordsui'
 
@@ -29,9 +29,9 @@ const pageSize = 200
 export function FilingPlan() {
   const { t } = useI18n()
   return (
-    <AdminGate permission="registry.read" title={t('filingPlan.title')} denied={t('filingPlan.notAllowed')}>
+    <OfficeGate permission="registry.read" title={t('filingPlan.title')} denied={t('filingPlan.notAllowed')}>
       {(me, inst) => <Plan me={me} inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 
@@ -255,15 +255,14 @@ function useChecked(prefix: string) {
   const check = (problems: Record<string, string>) => {
     const out = Object.fromEntries(Object.entries(problems).map(([k, v]) => [k, t(`filingPlan.problem.${v}`)]))
     setChecked(out)
-    focusFirst(prefix, out)
+    focusFirstInvalid(prefix, out)
     return Object.keys(out).length === 0
   }
   return { checked, check }
 }
 
-function focusFirst(prefix: string, errors: Record<string, string>) {
-  const first = formOrder.find((f) => errors[f])
-  if (first) focusSoon(`${prefix}-${first}`)
+function focusFirstInvalid(prefix: string, errors: Record<string, string>) {
+  focusFirst(formOrder, errors, (f) => `${prefix}-${f}`)
 }
 
 /** FileFields: a file's title, retention and department (and its indicator when it is new). */
@@ -324,7 +323,7 @@ function NewFile({ path, year, departments, onDone }: {
         // A repeated request answers 200 with the file the first one made.
         onDone(body, status === 200)
       } catch (err) {
-        if (err instanceof ApiError) focusFirst('file', { ...fieldErrors(err, locale), ...(err.code === 'indicator_taken' ? { indicator: 'x' } : {}) })
+        if (err instanceof ApiError) focusFirstInvalid('file', { ...fieldErrors(err, locale), ...(err.code === 'indicator_taken' ? { indicator: 'x' } : {}) })
         throw err
       }
     })
@@ -384,7 +383,7 @@ function EditFile({ path, editing, departments, onChange, onCancel, onStale, onD
           onStale(await api.get<FilingFile>(url))
           focusSoon('edit-problem')
         } else if (err instanceof ApiError) {
-          focusFirst('edit', fieldErrors(err, locale))
+          focusFirstInvalid('edit', fieldErrors(err, locale))
         }
         throw err
       }

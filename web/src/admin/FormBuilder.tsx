@@ -10,7 +10,7 @@ import {
   removeField, resolvedKeys, resolvedValues, schemaText, toSchema, updateField,
 } from './formEditor'
 import type { ChoiceOption, Container, Defaults, EditorField, EditorForm, Kind } from './formEditor'
-import { usePendingFocus } from './focus'
+import { usePendingFocus } from '../ui/focus'
 
 // FormBuilder: a request form as a list of fields an administrator builds
 // (labels in Romanian and English, required or not, help, options, limits),

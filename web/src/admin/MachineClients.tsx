@@ -3,9 +3,9 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, idempotencyKey } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { holds } from '../office/office'
 import { Button, ErrorAlert, Loading, Page, TextField, fieldErrors } from '../ui/ui'
-import { AdminGate } from './gate'
 import { usePagedList } from './paging'
 import { Notice, Refusal, RoleAssignments, useChart, useNotice } from './Staff'
 import { staffProblems } from './staff'
@@ -24,9 +24,9 @@ type Panel = { kind: 'rotate' | 'disable' | 'roles'; client: MachineClient }
 export function MachineClients() {
   const { t } = useI18n()
   return (
-    <AdminGate permission="users.read" title={t('clients.title')} denied={t('clients.notAllowed')}>
+    <OfficeGate permission="users.read" title={t('clients.title')} denied={t('clients.notAllowed')}>
       {(me, inst) => <ClientsPage me={me} inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 

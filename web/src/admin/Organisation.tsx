@@ -3,11 +3,11 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api, idempotencyKey } from '../api/client'
 import type { Department, DepartmentNode, Institution, InstitutionList, Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { holds } from '../office/office'
 import { Button, ErrorAlert, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
 import { departmentLabel } from './departments'
-import { focusSoon } from './focus'
-import { AdminGate } from './gate'
+import { focusSoon } from '../ui/focus'
 import {
   checkDepartment, countDepartments, departmentBody, departmentKinds, departmentPatch, institutionPatch, moveTargets,
   organisationProblems, problemKey, timeZones,
@@ -24,9 +24,9 @@ import './admin.css'
 export function Organisation() {
   const { t } = useI18n()
   return (
-    <AdminGate title={t('organisation.title')} denied={t('organisation.notAllowed')}>
+    <OfficeGate title={t('organisation.title')} denied={t('organisation.notAllowed')}>
       {(me, inst) => <OrganisationPage me={me} inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 

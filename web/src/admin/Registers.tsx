@@ -3,11 +3,11 @@ import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, idempotencyKey } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { holds } from '../office/office'
 import { Button, Loading, Page, SelectField, TextArea, TextField, fieldErrors, useAction } from '../ui/ui'
 import type { FlatDepartment } from './departments'
-import { focusSoon } from './focus'
-import { AdminGate } from './gate'
+import { focusFirst, focusSoon } from '../ui/focus'
 import { institutionPath } from './records'
 import { Confirm, Done, Problem, useDepartmentList } from './recordsui'
 import {
@@ -23,9 +23,9 @@ import type { Register, RegisterDraft, RegisterList } from './registerConfig'
 export function Registers() {
   const { t } = useI18n()
   return (
-    <AdminGate permission="registry.read" title={t('registers.title')} denied={t('registers.notAllowed')}>
+    <OfficeGate permission="registry.read" title={t('registers.title')} denied={t('registers.notAllowed')}>
       {(me, inst) => <RegistersPage me={me} inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 
@@ -245,8 +245,7 @@ function useProblems() {
 const formOrder = ['code', 'name', 'kind', 'description', 'departments']
 
 function firstInvalid(prefix: string, errors: Record<string, string>) {
-  const first = formOrder.find((f) => errors[f])
-  if (first) focusSoon(`${prefix}-${first}`)
+  focusFirst(formOrder, errors, (f) => `${prefix}-${f}`)
 }
 
 function NewRegister({ path, departments, onDone }: { path: string; departments: FlatDepartment[]; onDone: (r: Register) => void }) {

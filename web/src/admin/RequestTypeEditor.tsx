@@ -4,9 +4,9 @@ import { useRoute } from 'preact-iso'
 import { ApiError, api, idempotencyKey } from '../api/client'
 import type { AttachmentSpec } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { Alert, Button, ErrorAlert, Loading, Page, TextArea, TextField, fieldErrors } from '../ui/ui'
-import { usePendingFocus } from './focus'
-import { AdminGate } from './gate'
+import { usePendingFocus } from '../ui/focus'
 import { Check, FormBuilder, FormPreview } from './FormBuilder'
 import { checkForm, fieldOfMessage, fromSchema, toSchema, uid } from './formEditor'
 import type { EditorForm } from './formEditor'
@@ -134,9 +134,9 @@ type Confirming = 'publish' | 'withdraw' | null
 export function RequestTypeEditor() {
   const { t } = useI18n()
   return (
-    <AdminGate permission="requests.types.manage" title={t('requestTypes.title')} denied={t('requestTypes.notAllowed')}>
+    <OfficeGate permission="requests.types.manage" title={t('requestTypes.title')} denied={t('requestTypes.notAllowed')}>
       {(_, inst) => <Editor inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 

@@ -3,9 +3,9 @@ import { useLocation } from 'preact-iso'
 
 import { api, idempotencyKey } from '../api/client'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { Button, ErrorAlert, Loading, Page, TextField, fieldErrors, useAction } from '../ui/ui'
 import { toSchema } from './formEditor'
-import { AdminGate } from './gate'
 import { HandlingFields, handlingErrors, useOrg, validDays } from './HandlingFields'
 import type { Handling } from './HandlingFields'
 import { basePath, codeFrom, isTypeCode, starterForm } from './requestTypes'
@@ -18,9 +18,9 @@ import './requestTypes.css'
 export function RequestTypes() {
   const { t } = useI18n()
   return (
-    <AdminGate permission="requests.types.manage" title={t('requestTypes.title')} denied={t('requestTypes.notAllowed')}>
+    <OfficeGate permission="requests.types.manage" title={t('requestTypes.title')} denied={t('requestTypes.notAllowed')}>
       {(_, inst) => <TypesPage inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 

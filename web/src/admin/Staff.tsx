@@ -3,11 +3,12 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api, idempotencyKey } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { holds } from '../office/office'
+import { focusFirst } from '../ui/focus'
 import { Alert, Button, ErrorAlert, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
 import { departmentLabel, flattenDepartments } from './departments'
 import type { FlatDepartment } from './departments'
-import { AdminGate } from './gate'
 import { problemKey } from './organisation'
 import type { InstitutionDetail } from './organisation'
 import { usePagedList } from './paging'
@@ -29,9 +30,9 @@ const pageSize = 100
 export function Staff() {
   const { t } = useI18n()
   return (
-    <AdminGate permission="users.read" title={t('staff.title')} denied={t('staff.notAllowed')}>
+    <OfficeGate permission="users.read" title={t('staff.title')} denied={t('staff.notAllowed')}>
       {(me, inst) => <StaffPage me={me} inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 
@@ -241,10 +242,7 @@ function NewStaff({ path, onDone, onCancel }: {
   useEffect(() => { document.getElementById('new-displayName')?.focus() }, [])
 
   const order = ['displayName', 'email', 'phone', 'locale']
-  const focusFirst = (errs: Record<string, string>) => {
-    const f = order.find((k) => errs[k])
-    if (f) requestAnimationFrame(() => document.getElementById(`new-${f}`)?.focus())
-  }
+  const focusInvalid = (errs: Record<string, string>) => focusFirst(order, errs, (k) => `new-${k}`)
   const submit = async (e: Event) => {
     e.preventDefault()
     const found: Record<string, string> = {}
@@ -253,7 +251,7 @@ function NewStaff({ path, onDone, onCancel }: {
     setChecked(found)
     setError(undefined)
     if (Object.keys(found).length > 0) {
-      focusFirst(found)
+      focusInvalid(found)
       return
     }
     setBusy(true)
@@ -265,7 +263,7 @@ function NewStaff({ path, onDone, onCancel }: {
     } catch (err) {
       setError(err)
       const byField = { ...fieldErrors(err, locale), ...(emailConflict(err) ? { email: 'taken' } : {}) }
-      if (Object.keys(byField).length > 0) focusFirst(byField)
+      if (Object.keys(byField).length > 0) focusInvalid(byField)
     } finally {
       setBusy(false)
     }
@@ -432,10 +430,7 @@ function Assign({ base, account, chart, onDone }: {
   const [error, setError] = useState<unknown>()
   const [busy, setBusy] = useState(false)
   const set = <K extends AssignField>(k: K, v: AssignForm[K]) => setF((prev) => ({ ...prev, [k]: v }))
-  const focusFirst = (errs: Partial<Record<string, string>>) => {
-    const k = assignOrder.find((x) => errs[x])
-    if (k) requestAnimationFrame(() => document.getElementById(`assign-${k}`)?.focus())
-  }
+  const focusInvalid = (errs: Partial<Record<string, string>>) => focusFirst(assignOrder, errs, (k) => `assign-${k}`)
   const submit = async (e: Event) => {
     e.preventDefault()
     const problems = checkAssign(f)
@@ -444,7 +439,7 @@ function Assign({ base, account, chart, onDone }: {
     setChecked(found)
     setError(undefined)
     if (Object.keys(found).length > 0) {
-      focusFirst(found)
+      focusInvalid(found)
       return
     }
     setBusy(true)
@@ -454,7 +449,7 @@ function Assign({ base, account, chart, onDone }: {
       onDone(a)
     } catch (err) {
       setError(err)
-      focusFirst(fieldErrors(err, locale))
+      focusInvalid(fieldErrors(err, locale))
     } finally {
       setBusy(false)
     }

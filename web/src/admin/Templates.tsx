@@ -3,14 +3,14 @@ import { useLocation } from 'preact-iso'
 
 import { ApiError, api } from '../api/client'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
 import { Button, Loading, Page, TextArea, TextField, fieldErrors, useAction } from '../ui/ui'
 import {
   byName, changed, checkParts, partMax, messageStatusOf, openedFrom, parts, partsOf, placeholderText, placeholders, templateETag, templateHref,
 } from './messageTemplates'
 import type { Message, MessageList, MessageStatus, MessageTemplate, Part, Parts, TemplateList, TemplateLocale, TemplateSummary } from './messageTemplates'
 import { institutionPath } from './records'
-import { focusSoon } from './focus'
-import { AdminGate } from './gate'
+import { focusFirst, focusSoon } from '../ui/focus'
 import { Done, Problem } from './recordsui'
 
 /**
@@ -23,9 +23,9 @@ import { Done, Problem } from './recordsui'
 export function Templates() {
   const { t } = useI18n()
   return (
-    <AdminGate permission="notifications.manage" title={t('templates.title')} denied={t('templates.notAllowed')}>
+    <OfficeGate permission="notifications.manage" title={t('templates.title')} denied={t('templates.notAllowed')}>
       {(_me, inst) => <TemplatesPage inst={inst} />}
-    </AdminGate>
+    </OfficeGate>
   )
 }
 
@@ -242,10 +242,7 @@ function Editor({ inst, name, locale }: { inst: string; name: string; locale: Te
   const refused = action.error instanceof ApiError && action.error.status === 422 && Object.keys(serverErrors).length > 0
   const dirty = changed(partsOf(template), draft)
 
-  const focusFirst = (byPart: Partial<Record<string, string>>) => {
-    const first = parts.find((p) => byPart[p])
-    if (first) focusSoon(fieldIds[first])
-  }
+  const focusInvalid = (byPart: Partial<Record<string, string>>) => focusFirst(parts, byPart, (p) => fieldIds[p as Part])
   const save = (e: Event) => {
     e.preventDefault()
     setDone('')
@@ -256,7 +253,7 @@ function Editor({ inst, name, locale }: { inst: string; name: string; locale: Te
     setChecked(messages)
     if (Object.keys(messages).length > 0) {
       action.setError(undefined)
-      focusFirst(messages)
+      focusInvalid(messages)
       return
     }
     if (!dirty) {

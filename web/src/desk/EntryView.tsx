@@ -4,13 +4,15 @@ import { useRoute } from 'preact-iso'
 import { ApiError, api } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
+import { focusFirst } from '../ui/focus'
 import { holds } from '../office/office'
 import { Alert, Button, Field, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
 import {
-  changes, confidentialities, correctionBody, correctionDraft, entryNumber, entryPath, getWithETag, institutionPath,
+  changes, confidentialities, correctionBody, correctionDraft, entryNumber, entryPath, institutionPath,
 } from './desk'
 import type { CorrectionDraft, Entry, Register, RegisterList } from './desk'
-import { DeskError, DeskGate, EntryStatus, focusFirst } from './deskui'
+import { DeskError, EntryStatus } from './deskui'
 
 /**
  * EntryView: one registry entry with all its facts, its documents and
@@ -21,9 +23,9 @@ import { DeskError, DeskGate, EntryStatus, focusFirst } from './deskui'
 export function EntryView() {
   const { t } = useI18n()
   return (
-    <DeskGate permission="registry.read" title={t('desk.entryTitleShort')}>
+    <OfficeGate permission="registry.read" title={t('desk.entryTitleShort')} denied={t('desk.notAllowed')}>
       {(me, inst) => <EntryPage me={me} inst={inst} />}
-    </DeskGate>
+    </OfficeGate>
   )
 }
 
@@ -42,7 +44,7 @@ function EntryPage({ me, inst }: { me: Me; inst: string }) {
 
   const load = async () => {
     try {
-      const r = await getWithETag<Entry>(path)
+      const r = await api.tagged<Entry>('GET', path)
       setEntry(r.body)
       setEtag(r.etag)
       setLoadError(undefined)

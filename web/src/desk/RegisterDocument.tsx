@@ -3,6 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api, idempotencyKey, upload } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
+import { focusFirst } from '../ui/focus'
 import { FilePicker } from '../ui/FilePicker'
 import type { PickedFile } from '../ui/FilePicker'
 import { Alert, Button, Field, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
@@ -12,7 +14,7 @@ import {
   saveString,
 } from './desk'
 import type { Channel, Draft, Entry, Register, RegisterList, Registered } from './desk'
-import { DeskError, DeskGate, focusFirst } from './deskui'
+import { DeskError } from './deskui'
 
 // What a registrar scans at the counter.
 const scanTypes = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff']
@@ -36,9 +38,9 @@ const idOf = (field: string) => ({
 export function RegisterDocument() {
   const { t } = useI18n()
   return (
-    <DeskGate permission="registry.register" title={t('desk.registerTitle')}>
+    <OfficeGate permission="registry.register" title={t('desk.registerTitle')} denied={t('desk.notAllowed')}>
       {(me, inst) => <Desk me={me} inst={inst} />}
-    </DeskGate>
+    </OfficeGate>
   )
 }
 

@@ -4,6 +4,8 @@ import { useLocation } from 'preact-iso'
 import { api } from '../api/client'
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { OfficeGate } from '../office/gate'
+import { focusFirst } from '../ui/focus'
 import { holds } from '../office/office'
 import { Button, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
 import {
@@ -11,7 +13,7 @@ import {
   searchQuery, today,
 } from './desk'
 import type { Entry, EntryPage, ExportFormat, Filters, Register, RegisterList } from './desk'
-import { DeskError, DeskGate, EntryStatus, focusFirst } from './deskui'
+import { DeskError, EntryStatus } from './deskui'
 
 const pageSize = 25
 
@@ -28,9 +30,9 @@ const idOf = (field: string) => `search-${field === 'annulled' ? 'status' : fiel
 export function RegistrySearch() {
   const { t } = useI18n()
   return (
-    <DeskGate permission="registry.read" title={t('desk.searchTitle')}>
+    <OfficeGate permission="registry.read" title={t('desk.searchTitle')} denied={t('desk.notAllowed')}>
       {(me, inst) => <Search me={me} inst={inst} />}
-    </DeskGate>
+    </OfficeGate>
   )
 }
 

@@ -2,7 +2,6 @@
 // register-document.json describes them) and its pure helpers: what the
 // desk remembers between registrations, the search's filters as URL
 // parameters, periods and export links, corrections.
-import { ApiError } from '../api/client'
 import type { Me } from '../api/types'
 
 export type Direction = 'incoming' | 'outgoing' | 'internal'
@@ -424,30 +423,4 @@ export function changes(r: Pick<EntryRevision, 'before' | 'after'>): { field: Co
   return correctable
     .filter((k) => JSON.stringify(r.before?.[k]) !== JSON.stringify(r.after?.[k]))
     .map((k) => ({ field: k, before: r.before?.[k], after: r.after?.[k] }))
-}
-
-// ---- Reading with the version ------------------------------------------------
-
-/**
- * getWithETag reads a resource and the ETag its corrections must send back
- * in If-Match (api.get does not give the headers).
- */
-export async function getWithETag<T>(path: string, signal?: AbortSignal): Promise<{ body: T; etag: string }> {
-  let res: Response
-  try {
-    res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin', signal })
-  } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') throw e
-    throw new ApiError(0, { code: 'network' })
-  }
-  if (!res.ok) {
-    let body = {}
-    try {
-      if ((res.headers.get('Content-Type') ?? '').includes('json')) body = await res.json()
-    } catch {
-      // a body that is not what it says
-    }
-    throw new ApiError(res.status, body)
-  }
-  return { body: (await res.json()) as T, etag: res.headers.get('ETag') ?? '' }
 }

@@ -1,43 +1,10 @@
-import type { ComponentChildren } from 'preact'
-
 import { ApiError } from '../api/client'
-import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
-import { holds, officeInstitution } from '../office/office'
-import { SignInFirst } from '../portal/SignInFirst'
-import { useSession } from '../session'
-import { Alert, ErrorAlert, Loading, Page } from '../ui/ui'
+import { ErrorAlert } from '../ui/ui'
 import type { Entry } from './desk'
 import './desk.css'
 
-// The registry desk's shared pieces: who may open a page, its errors in
-// the reader's language, its fields, an entry's state.
-
-/**
- * DeskGate shows its page only to a signed-in account holding permission
- * in its institution; a visitor is sent to sign in, anyone else is told
- * plainly what is missing.
- */
-export function DeskGate({ permission, title, children }: {
-  permission: string
-  title: string
-  children: (me: Me, inst: string) => ComponentChildren
-}) {
-  const { t } = useI18n()
-  const { me } = useSession()
-  if (me === null) return <SignInFirst />
-  if (me === undefined) return <Page title={title}><Loading /></Page>
-  const inst = officeInstitution(me)
-  if (!inst || !holds(me, permission, inst)) {
-    return (
-      <Page title={title}>
-        <Alert kind="warning">{t('desk.notAllowed')}</Alert>
-        <p><a href="/birou">{t('desk.backToOffice')}</a></p>
-      </Page>
-    )
-  }
-  return <>{children(me, inst)}</>
-}
+// The registry desk's shared pieces: its errors in the reader's language, its fields, an entry's state.
 
 // The API's refusals the desk explains itself (its detail is in English).
 const problems: Record<string, string> = {
@@ -74,11 +41,4 @@ export function EntryStatus({ entry }: { entry: Pick<Entry, 'annulment'> }) {
   return entry.annulment
     ? <span class="badge desk-badge-annulled">{t('desk.status.annulled')}</span>
     : <span class="badge desk-badge-active">{t('desk.status.active')}</span>
-}
-
-/** focusFirst moves focus to the first of ids (in the given order) that has a problem, once the page shows it. */
-export function focusFirst(ids: string[], errors: Record<string, string>, idOf: (field: string) => string) {
-  const first = ids.find((f) => errors[f])
-  if (!first) return
-  requestAnimationFrame(() => document.getElementById(idOf(first))?.focus())
 }

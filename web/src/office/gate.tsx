@@ -2,18 +2,18 @@ import type { ComponentChildren } from 'preact'
 
 import type { Me } from '../api/types'
 import { useI18n } from '../i18n/i18n'
-import { holds, officeInstitution } from '../office/office'
+import { holds, officeInstitution } from './office'
 import { SignInFirst } from '../portal/SignInFirst'
 import { useSession } from '../session'
 import { Alert, Loading, Page } from '../ui/ui'
 
 /**
- * AdminGate shows an administration page only to a signed-in account
+ * OfficeGate shows a back-office page only to a signed-in account
  * holding permission in its institution (without a permission, to any
  * staff member of one); a visitor is sent to sign in, anyone else is told
  * plainly, with the way back to the office.
  */
-export function AdminGate({ permission, title, denied, children }: {
+export function OfficeGate({ permission, title, denied, children }: {
   /** What the page needs; none: being staff of an institution. */
   permission?: string
   title: string

@@ -6,6 +6,15 @@ export function focusSoon(id: string) {
 }
 
 /**
+ * focusFirst moves focus, once the page shows it, to the first field of
+ * order that has a problem, the field's control being idOf(field).
+ */
+export function focusFirst(order: readonly string[], problems: Partial<Record<string, string>>, idOf: (field: string) => string) {
+  const first = order.find((f) => problems[f])
+  if (first) focusSoon(idOf(first))
+}
+
+/**
  * usePendingFocus: where focus goes once the change is drawn. Set the
  * ref's current to a control's id; the next render focuses it.
  */
