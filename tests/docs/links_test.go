@@ -77,6 +77,12 @@ func TestCheckFindsEveryKindOfBrokenLink(t *testing.T) {
 		"[ref]: ../elsewhere.md",
 	}, "\n"))
 
+	write(t, root, "k8s/base/config.yaml", "kind: ConfigMap\n")
+	write(t, root, "k8s/README.md", "`base/config.yaml` `base/missing.yaml` `shared/registry` `overlays/x.yaml`\n")
+	if got, want := check(root, filepath.Join(root, "k8s/README.md")), []string{"k8s/README.md:1: `base/missing.yaml` does not exist"}; !slices.Equal(got, want) {
+		t.Errorf("k8s/README.md problems: %q, want %q", got, want)
+	}
+
 	got := check(root, filepath.Join(root, "README.md"))
 	want := []string{
 		"README.md:7: docs/missing.md does not exist",
@@ -119,8 +125,25 @@ var (
 	scheme    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 	// quotedPath is a path quoted in the text, under a top-level directory
 	// of the repository; one with placeholders (<name>, *, ...) is a pattern.
-	quotedPath = regexp.MustCompile(`^(functions|shared|infra|k8s|tests|web|docs)(/[A-Za-z0-9._-]+)*/?$`)
+	quotedPath = regexp.MustCompile(`^(functions|shared|infra|k8s|tests|web|docs)(/|$)`)
+	// relativePath is a relative path: names joined by slashes, no placeholders.
+	relativePath = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*/?$`)
 )
+
+// besideDocument reports whether quoted starts with a directory that sits
+// beside file, a document below the repository's root.
+func besideDocument(file, root, quoted string) bool {
+	dir := filepath.Dir(file)
+	if dir == root {
+		return false
+	}
+	first, _, found := strings.Cut(quoted, "/")
+	if !found {
+		return false
+	}
+	info, err := os.Stat(filepath.Join(dir, first))
+	return err == nil && info.IsDir()
+}
 
 // generated are paths the build makes, absent from a clone.
 var generated = []string{"web/dist", "web/node_modules", "web/e2e/artifacts"}
@@ -205,8 +228,15 @@ func check(root, file string) []string {
 			switch {
 			case strings.HasPrefix(quoted, "../"):
 				report(l, "`%s` points outside the repository", quoted)
-			case quotedPath.MatchString(quoted) && !strings.Contains(quoted, "...") && !isGenerated(quoted):
+			case strings.Contains(quoted, "...") || !relativePath.MatchString(quoted):
+			case quotedPath.MatchString(quoted) && !isGenerated(quoted):
 				if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(quoted))); err != nil {
+					report(l, "`%s` does not exist", quoted)
+				}
+			case besideDocument(file, root, quoted):
+				// A document below the root quotes its neighbours relative to
+				// itself (k8s/README.md: `base/config.yaml`).
+				if _, err := os.Lstat(filepath.Join(filepath.Dir(file), filepath.FromSlash(quoted))); err != nil {
 					report(l, "`%s` does not exist", quoted)
 				}
 			}
