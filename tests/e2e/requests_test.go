@@ -22,6 +22,7 @@ import (
 	"github.com/ghiseu/ghiseu/infra/seed"
 	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/db"
+	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 	"github.com/ghiseu/ghiseu/shared/deadlines"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
 	"github.com/ghiseu/ghiseu/shared/pii"
@@ -439,7 +440,7 @@ func TestStaffWorkOnARequestToItsAnswer(t *testing.T) {
 	act(clerk, "extension", map[string]any{"days": 1, "reason": "din nou"}, http.StatusConflict)
 	// The daily deadline watch reminds of it once, however often it ticks.
 	platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE request SET deadline = current_date + 1 WHERE id = $1`, id)
+		_, err := tx.Exec(ctx, `UPDATE request SET deadline = $2::date WHERE id = $1`, id, dbtest.Day(1))
 		return err
 	})
 	for range 2 {
