@@ -12,13 +12,14 @@ STATICCHECK_VERSION := v0.8.2
 
 RACE_PACKAGES := ./shared/runtime/... ./shared/events/... ./infra/devbroker/...
 
-# The packages whose tests depend on the day (role validity, request deadlines, the deadline
-# watch of handle-request, role assignments seeded from yesterday), run again by `make test` with the test
-# databases' time zone (TEST_DATABASE_TIMEZONE, see shared/db/dbtest) a day off Bucharest's:
-# UTC-22 puts the database's day one before Bucharest's at every hour, as a server on UTC is
-# between 22:00 and 24:00 UTC; UTC+26 one after it. A test or a query taking the database's
-# current_date for the institution's day fails there whatever the hour of the run.
-DAY_SHIFTED_ZONES := <-22>+22 <+26>-26
+# The packages whose tests depend on the day (role validity, request deadlines, handle-request's
+# deadline watch in the e2e tests named, role assignments seeded from yesterday), run again by
+# `make test` with the test databases' time zone (TEST_DATABASE_TIMEZONE, see shared/db/dbtest)
+# a day off Bucharest's: UTC-22 puts the database's day before Bucharest's at every hour, as on
+# a server on UTC between 22:00 and 24:00; UTC+27 after it (by two days in some hours, summer
+# or winter). A test or a query taking the database's current_date for the institution's day
+# fails there whatever the hour of the run.
+DAY_SHIFTED_ZONES := <-22>+22 <+27>-27
 DAY_SHIFTED_PACKAGES := ./shared/db/dbtest/ ./shared/roles/ ./shared/access/ ./shared/institutions/ ./shared/requests/ \
 	./functions/notify/ ./functions/request-types/ ./functions/filing-plan/
 DAY_SHIFTED_E2E := ^(TestRoleAssignmentByHTTP|TestRoleAssignmentByEvent|TestStaffWorkOnARequestToItsAnswer)$$
