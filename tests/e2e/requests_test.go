@@ -433,6 +433,8 @@ func TestStaffWorkOnARequestToItsAnswer(t *testing.T) {
 
 	// One extension, with a reason; a second is refused.
 	act(clerk, "extension", map[string]any{"days": 10}, http.StatusUnprocessableEntity)
+	// A custom term keeps the petitions' cap of 15 days (public information's 30 in all is in shared/requests).
+	act(clerk, "extension", map[string]any{"days": 16, "reason": "Necesită verificare pe teren."}, http.StatusUnprocessableEntity)
 	ext := act(clerk, "extension", map[string]any{"days": 10, "reason": "Necesită verificare pe teren."}, http.StatusOK)
 	if ext.Status != "extended" || ext.ExtendedDays != 10 || ext.Deadline == nil || *ext.Deadline == *v.Deadline {
 		t.Fatalf("extended: %+v", ext)
