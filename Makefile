@@ -12,6 +12,18 @@ STATICCHECK_VERSION := v0.8.2
 
 RACE_PACKAGES := ./shared/runtime/... ./shared/events/... ./infra/devbroker/...
 
+# The packages whose tests depend on the day (role validity, request deadlines, handle-request's
+# deadline watch in the e2e tests named, role assignments seeded from yesterday), run again by
+# `make test` with the test databases' time zone (TEST_DATABASE_TIMEZONE, see shared/db/dbtest)
+# a day off Bucharest's: UTC-22 puts the database's day before Bucharest's at every hour, as on
+# a server on UTC between 22:00 and 24:00; UTC+27 after it (by two days in some hours, summer
+# or winter). A test or a query taking the database's current_date for the institution's day
+# fails there whatever the hour of the run.
+DAY_SHIFTED_ZONES := <-22>+22 <+27>-27
+DAY_SHIFTED_PACKAGES := ./shared/db/dbtest/ ./shared/roles/ ./shared/access/ ./shared/institutions/ ./shared/requests/ \
+	./functions/notify/ ./functions/request-types/ ./functions/filing-plan/
+DAY_SHIFTED_E2E := ^(TestRoleAssignmentByHTTP|TestRoleAssignmentByEvent|TestStaffWorkOnARequestToItsAnswer)$$
+
 .PHONY: run test bench tools postgres node chromium web lint build migrate deadletters replay audit-verify restore clean-local
 
 ## run: start the whole platform on this machine (Ctrl-C stops it; data stays in .local/)
@@ -25,6 +37,11 @@ test: tools lint web chromium
 	$(GO) build -o $(BIN)/devstack ./infra/cmd/devstack
 	$(BIN)/devstack exec -- $(GO) test -count=1 ./...
 	$(BIN)/devstack exec -- $(GO) test -count=1 -race $(RACE_PACKAGES)
+	$(BIN)/devstack exec -- bash -euc 'for zone in $(foreach z,$(DAY_SHIFTED_ZONES),"$(z)"); do \
+		echo "the test databases in time zone $$zone"; \
+		TEST_DATABASE_TIMEZONE=$$zone $(GO) test -count=1 $(DAY_SHIFTED_PACKAGES); \
+		TEST_DATABASE_TIMEZONE=$$zone $(GO) test -count=1 -run "$(DAY_SHIFTED_E2E)" ./tests/e2e/; \
+	done'
 	# The backup's goroutines under the race detector; not its memory test, which the
 	# detector's own shadow memory would swamp.
 	$(BIN)/devstack exec -- $(GO) test -count=1 -race -run 'TestBackupRestoresIdentically|TestKilledDumpLeavesNoCompleteBackup|TestFailedVerificationIsRecorded|TestDisasterDrill' ./shared/backup/

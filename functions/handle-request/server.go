@@ -456,9 +456,13 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 		errNotEligible: fieldError("assigneeId", "assigneeId.not_eligible", "Persoana nu lucrează la cererile acestui compartiment.",
 			"The person does not work on this department's requests."),
 		requests.ErrNoDestination: fieldError("destination", "destination.required", "Instituția competentă.", "The competent institution."),
-		requests.ErrExtension: fieldError("days", "days.range", fmt.Sprintf("Prelungirea este de cel mult %d zile.", requests.MaxExtensionDays),
-			fmt.Sprintf("The extension is at most %d days.", requests.MaxExtensionDays)),
-		requests.ErrNoAnswer: fieldError("files", "files.answer_required", "Atașați documentul de răspuns.", "Attach the answer document."),
+		requests.ErrNoAnswer:      fieldError("files", "files.answer_required", "Atașați documentul de răspuns.", "Attach the answer document."),
+	}
+	var ext *requests.ExtensionError
+	if errors.As(err, &ext) {
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("days", "days.range",
+			fmt.Sprintf("Prelungirea este de 1 până la %d zile.", ext.Max), fmt.Sprintf("The extension is 1 to %d days.", ext.Max))})
+		return
 	}
 	for sentinel, answer := range mapped {
 		if errors.Is(err, sentinel) {
@@ -480,6 +484,8 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 		httpapi.Conflict(w, "request_closed", "the request is closed")
 	case errors.Is(err, requests.ErrAlreadyExtended):
 		httpapi.Conflict(w, "already_extended", "the deadline was already extended once")
+	case errors.Is(err, requests.ErrExtensionLate):
+		httpapi.Conflict(w, "extension_late", "the term has ended: an extension is announced within it")
 	case errors.Is(err, requests.ErrTransition):
 		httpapi.Conflict(w, "action_not_allowed", err.Error())
 	case errors.Is(err, documents.ErrTooLarge):

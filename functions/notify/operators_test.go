@@ -4,10 +4,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/mail/mailtest"
 )
@@ -38,8 +38,7 @@ func TestOperatorsAreToldOfBackupProblems(t *testing.T) {
 			VALUES ($1, $2, $3, $4, $5::date, 'test', CASE WHEN $6 THEN now() END)`, institution, uuid.New(), id, role, validFrom, revoked)
 		return id, email
 	}
-	yesterday := time.Now().AddDate(0, 0, -1).Format(time.DateOnly)
-	nextWeek := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	yesterday, nextWeek := dbtest.Day(-1), dbtest.Day(7)
 	admin, adminEmail := staff(w.inst, "Maria Administrator", "ro", "0722 333 444", "administrator", yesterday, false)
 	_, engineerEmail := staff(w.inst, "John Operator", "en", "", "administrator", yesterday, false)
 	silent := map[string]string{}

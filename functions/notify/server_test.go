@@ -15,6 +15,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/db"
+	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 	"github.com/ghiseu/ghiseu/shared/httpapi/openapitest"
 	"github.com/ghiseu/ghiseu/shared/mail/mailtest"
 	"github.com/ghiseu/ghiseu/shared/requests"
@@ -60,8 +61,8 @@ func (a *api) staff(who string, institution uuid.UUID, role string) uuid.UUID {
 	id := uuid.New()
 	a.w.exec(`INSERT INTO account (id, kind, institution_id, email, email_verified_at, display_name) VALUES ($1, 'staff', $2, $3, now(), $4)`,
 		id, institution, strings.ReplaceAll(who, " ", ".")+"."+id.String()[:8]+"@example.ro", who)
-	a.w.exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, $4, current_date - 1, 'test')`,
-		institution, uuid.New(), id, role)
+	a.w.exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, $4, $5::date, 'test')`,
+		institution, uuid.New(), id, role, dbtest.Day(-1))
 	a.session(who, id)
 	return id
 }

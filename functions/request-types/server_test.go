@@ -93,8 +93,8 @@ func setUp(t *testing.T) *fixture {
 		exec(`INSERT INTO account (id, kind, institution_id, email, email_verified_at, display_name) VALUES ($1, $2, $3, $4, now(), $5)`,
 			id, kind, inst, strings.ReplaceAll(who.name, " ", ".")+"@lugoj.test", who.name)
 		if who.role != "" {
-			exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, $4, current_date - 1, 'seed')`,
-				*inst, uuid.New(), id, who.role)
+			exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, $4, $5::date, 'seed')`,
+				*inst, uuid.New(), id, who.role, dbtest.Day(-1))
 		}
 		err := db.PlatformTx(ctx, f.d.App, func(tx pgx.Tx) (err error) {
 			f.tokens[who.name], _, err = access.OpenSession(ctx, tx, access.NewSession{Account: id, Kind: "api"})

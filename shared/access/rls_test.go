@@ -34,7 +34,7 @@ func TestRowLevelSecurityWithoutFilters(t *testing.T) {
 		($1, 'staff', $3, 'a@a.ro', 'A'), ($2, 'staff', $4, 'b@b.ro', 'B')`, staffA, staffB, instA, instB)
 	exec(`INSERT INTO account (id, kind, email, display_name) VALUES ($1, 'person', 'c1@x.ro', 'C1'), ($2, 'person', 'c2@x.ro', 'C2')`, citizen1, citizen2)
 	exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES
-		($1, gen_random_uuid(), $2, 'clerk', current_date, 'x'), ($3, gen_random_uuid(), $4, 'clerk', current_date, 'x')`, instA, staffA, instB, staffB)
+		($1, gen_random_uuid(), $2, 'clerk', $5::date, 'x'), ($3, gen_random_uuid(), $4, 'clerk', $5::date, 'x')`, instA, staffA, instB, staffB, dbtest.Day(0))
 	exec(`INSERT INTO machine_credential (account_id, institution_id, client_id, secret_hash) VALUES ($1, $2, 'mc_a', 'h'), ($3, $4, 'mc_b', 'h')`,
 		staffA, instA, staffB, instB)
 	exec(`INSERT INTO email_token (token_hash, account_id, purpose, expires_at) VALUES ('\x01', $1, 'verify_email', now() + interval '1 day')`, citizen1)
@@ -127,7 +127,7 @@ func TestRowLevelSecurityWithoutFilters(t *testing.T) {
 	t.Run("a tenant cannot write rows of another", func(t *testing.T) {
 		err := db.ScopedTx(ctx, d.App, tenantA, func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, `INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason)
-				VALUES ($1, gen_random_uuid(), $2, 'administrator', current_date, 'x')`, instB, staffB)
+				VALUES ($1, gen_random_uuid(), $2, 'administrator', $3::date, 'x')`, instB, staffB, dbtest.Day(0))
 			return err
 		})
 		if err == nil {

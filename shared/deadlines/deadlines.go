@@ -74,6 +74,10 @@ var (
 	ErrDays = errors.New("deadlines: invalid number of days")
 	// ErrExtension: the extension is negative or longer than the law allows.
 	ErrExtension = errors.New("deadlines: invalid extension")
+	// ErrExtensionLate: the term is prolonged after its last day; the
+	// requester must be told within the term (Law 544/2001 art. 7(1): within
+	// the 10 days).
+	ErrExtensionLate = errors.New("deadlines: extension announced after the term")
 )
 
 // Kind is the law a request's term comes from.
@@ -126,6 +130,7 @@ type rule struct {
 	maxDays     int    // the longest Regime.Days
 	maxExtra    int    // the longest extension in one go
 	maxTotal    int    // the longest term once extended
+	refusalDays int    // the term to communicate a reasoned refusal; 0: none of its own
 	// workingDaysAllowed: the regime may count working days. Petitions and
 	// public information count calendar days.
 	workingDaysAllowed bool
@@ -160,6 +165,8 @@ func rules() [Custom + 1]rule {
 			// The answer may take up to 30 days from registration in all,
 			// whatever the first term was.
 			maxExtra: PublicInformationMaxDays, maxTotal: PublicInformationMaxDays,
+			// A refusal, with its reasons, within 5 days (art. 7(2)).
+			refusalDays:   PublicInformationRefusalDays,
 			lastDayCounts: false, rollForward: true,
 		},
 		Custom: {
@@ -230,6 +237,47 @@ func Extended(registeredAt time.Time, r Regime, extraDays int) (Date, error) {
 			ErrExtension, extraDays, days, r.Kind, min(ru.maxExtra, ru.maxTotal-days), ru.maxTotal, ru.law)
 	}
 	return ru.count(DateOf(registeredAt), days+extraDays, r.WorkingDays), nil
+}
+
+// MaxExtension returns the most days by which r's term may be prolonged:
+// 15 for a petition (OG 27/2002 art. 9), as many as bring a public
+// information request to 30 days in all (Law 544/2001 art. 7(1): 20 on its
+// 10-day term).
+func MaxExtension(r Regime) (int, error) {
+	ru, days, err := r.resolve()
+	if err != nil {
+		return 0, err
+	}
+	return min(ru.maxExtra, ru.maxTotal-days), nil
+}
+
+// ExtendedOn is Extended for a prolongation decided and announced to the
+// requester at announcedAt, which must fall on or before the last day of
+// the term being prolonged (for public information the 10-day term, Law
+// 544/2001 art. 7(1)): later, the error wraps ErrExtensionLate.
+func ExtendedOn(registeredAt, announcedAt time.Time, r Regime, extraDays int) (Date, error) {
+	due, err := Deadline(registeredAt, r)
+	if err != nil {
+		return Date{}, err
+	}
+	if on := DateOf(announcedAt); on.After(due) {
+		return Date{}, fmt.Errorf("%w: announced on %s, the %s term ended on %s (%s)",
+			ErrExtensionLate, on, r.Kind, due, rules()[r.Kind].law)
+	}
+	return Extended(registeredAt, r, extraDays)
+}
+
+// RefusalDeadline returns the last day on which a reasoned refusal of a
+// request registered at registeredAt under r is in time, counted as every
+// term of its law: 5 days for public information (Law 544/2001 art. 7(2)).
+// ok is false when the law sets no refusal term of its own (petitions and
+// custom terms are refused within their term).
+func RefusalDeadline(registeredAt time.Time, r Regime) (d Date, ok bool, err error) {
+	ru, _, err := r.resolve()
+	if err != nil || ru.refusalDays == 0 {
+		return Date{}, false, err
+	}
+	return ru.count(DateOf(registeredAt), ru.refusalDays, false), true, nil
 }
 
 // count returns the last day of a term of days days that starts on the

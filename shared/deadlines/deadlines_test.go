@@ -297,3 +297,147 @@ func TestDate(t *testing.T) {
 		t.Errorf("Weekday(%v) = %v", a, a.Weekday())
 	}
 }
+
+func TestMaxExtension(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Regime
+		want int
+	}{
+		{"petition: one extension of at most 15 days (OG 27/2002 art. 9)", petition, 15},
+		{"public information: to 30 days in all (Law 544/2001 art. 7(1))", pi, 20},
+		{"public information already at 30 days", pi30, 0},
+		{"custom term up to the bound", Regime{Kind: Custom, Days: 10}, MaxDays - 10},
+	}
+	for _, tt := range tests {
+		got, err := MaxExtension(tt.r)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: MaxExtension(%+v) = %d, %v; want %d", tt.name, tt.r, got, err, tt.want)
+		}
+		// The cap is exactly what Extended accepts.
+		at := ro(2026, time.March, 2, 10, 0)
+		if _, err := Extended(at, tt.r, tt.want); err != nil {
+			t.Errorf("%s: Extended(%d) = %v", tt.name, tt.want, err)
+		}
+		if _, err := Extended(at, tt.r, tt.want+1); !errors.Is(err, ErrExtension) {
+			t.Errorf("%s: Extended(%d) error %v, want ErrExtension", tt.name, tt.want+1, err)
+		}
+	}
+	if _, err := MaxExtension(Regime{}); !errors.Is(err, ErrKind) {
+		t.Errorf("MaxExtension of the zero regime: %v, want ErrKind", err)
+	}
+}
+
+// TestExtendedOn: an extension reaches what each law allows in all, and only
+// when it is announced within the term being prolonged, the day being
+// Bucharest's (for public information the 10 days of Law 544/2001 art. 7(1)).
+func TestExtendedOn(t *testing.T) {
+	tests := []struct {
+		name          string
+		registered    time.Time
+		announced     time.Time
+		r             Regime
+		extra         int
+		want          Date
+		wantErr       error
+		originalEnded Date // the term being prolonged, for the record
+	}{
+		// Registered Monday 30 March 2026: the 10 days end on Good Friday
+		// (10 April), moved over Easter to Tuesday 14 April; 30 days in all
+		// is Thursday 30 April.
+		{"PI over Easter, to 30 days in all", ro(2026, time.March, 30, 10, 0), ro(2026, time.April, 2, 9, 0), pi, 20,
+			d(2026, time.April, 30), nil, d(2026, time.April, 14)},
+		{"PI announced on the moved last day of the 10", ro(2026, time.March, 30, 10, 0), ro(2026, time.April, 14, 23, 30), pi, 20,
+			d(2026, time.April, 30), nil, d(2026, time.April, 14)},
+		// 00:30 in Bucharest on 15 April is still 14 April in UTC: the
+		// Romanian day decides.
+		{"PI announced after the 10 days, Bucharest's day", ro(2026, time.March, 30, 10, 0), utc(2026, time.April, 14, 21, 30), pi, 20,
+			Date{}, ErrExtensionLate, d(2026, time.April, 14)},
+		{"PI beyond 30 days in all", ro(2026, time.March, 30, 10, 0), ro(2026, time.April, 2, 9, 0), pi, 21,
+			Date{}, ErrExtension, d(2026, time.April, 14)},
+		// Registered Friday 20 November 2026: the 10 days end on 1 December
+		// (Ziua Națională, after Sf. Andrei), moved to 2 December; 30 days
+		// in all is Monday 21 December.
+		{"PI over 30 November and 1 December", ro(2026, time.November, 20, 15, 0), ro(2026, time.December, 2, 12, 0), pi, 20,
+			d(2026, time.December, 21), nil, d(2026, time.December, 2)},
+		{"PI announced the day after the moved term", ro(2026, time.November, 20, 15, 0), ro(2026, time.December, 3, 8, 0), pi, 5,
+			Date{}, ErrExtensionLate, d(2026, time.December, 2)},
+		// Registered Monday 14 December 2026: the 10 days end on Christmas,
+		// moved to Monday 28 December; 30 days in all is 14 January 2027.
+		{"PI over Christmas and the New Year", ro(2026, time.December, 14, 10, 0), ro(2026, time.December, 28, 16, 0), pi, 20,
+			d(2027, time.January, 14), nil, d(2026, time.December, 28)},
+		{"PI extended by fewer days", ro(2026, time.March, 2, 10, 0), ro(2026, time.March, 3, 10, 0), pi, 10,
+			d(2026, time.March, 23), nil, d(2026, time.March, 13)},
+		// Petitions: one extension of at most 15 days, within the 30.
+		{"petition by 15 days", ro(2026, time.March, 2, 10, 0), ro(2026, time.April, 2, 18, 0), petition, 15,
+			d(2026, time.April, 17), nil, d(2026, time.April, 2)},
+		{"petition by 16 days", ro(2026, time.March, 2, 10, 0), ro(2026, time.March, 20, 18, 0), petition, 16,
+			Date{}, ErrExtension, d(2026, time.April, 2)},
+		{"petition after its term", ro(2026, time.March, 2, 10, 0), ro(2026, time.April, 3, 9, 0), petition, 15,
+			Date{}, ErrExtensionLate, d(2026, time.April, 2)},
+		// Registered 31 December 2025: the 30 days end on Saturday
+		// 31 January, moved to Monday 2 February, so Sunday 1 February is
+		// still within the term.
+		{"petition announced on the weekend its term was moved over", ro(2025, time.December, 31, 10, 0), ro(2026, time.February, 1, 11, 0), petition, 15,
+			d(2026, time.February, 16), nil, d(2026, time.February, 2)},
+		{"petition announced after the moved term", ro(2025, time.December, 31, 10, 0), ro(2026, time.February, 3, 8, 0), petition, 15,
+			Date{}, ErrExtensionLate, d(2026, time.February, 2)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if due, err := Deadline(tt.registered, tt.r); err != nil || due != tt.originalEnded {
+				t.Fatalf("the term being prolonged ends on %v (%v), want %v", due, err, tt.originalEnded)
+			}
+			got, err := ExtendedOn(tt.registered, tt.announced, tt.r, tt.extra)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("ExtendedOn = %v, %v; want error %v", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("ExtendedOn = %v (%v), %v; want %v", got, got.Weekday(), err, tt.want)
+			}
+		})
+	}
+}
+
+// TestRefusalDeadline: a reasoned refusal of a request for public
+// information is due within 5 days (Law 544/2001 art. 7(2)), counted as its
+// other terms: neither the registration day nor the last counts, and a last
+// day on a weekend or a holiday moves to the next working day.
+func TestRefusalDeadline(t *testing.T) {
+	tests := []struct {
+		name   string
+		at     time.Time
+		r      Regime
+		want   Date
+		wantOK bool
+	}{
+		{"Monday: the 6th day is a Sunday", ro(2026, time.March, 2, 10, 0), pi, d(2026, time.March, 9), true},
+		{"Wednesday, a plain week", ro(2026, time.December, 16, 10, 0), pi, d(2026, time.December, 22), true},
+		{"ends on Sf. Andrei, then 1 December", ro(2026, time.November, 24, 10, 0), pi, d(2026, time.December, 2), true},
+		{"ends on Good Friday, over Easter", ro(2026, time.April, 4, 10, 0), pi, d(2026, time.April, 14), true},
+		{"ends on Bobotează, then Sf. Ioan", ro(2026, time.December, 31, 23, 30), pi, d(2027, time.January, 8), true},
+		// 22:30 UTC on Tuesday is Wednesday in Bucharest: 10 March, not 9.
+		{"registered after midnight in Bucharest", utc(2026, time.March, 3, 22, 30), pi, d(2026, time.March, 10), true},
+		{"the same whatever the term the type gives", ro(2026, time.March, 2, 10, 0), pi30, d(2026, time.March, 9), true},
+		{"petitions have no refusal term of their own", ro(2026, time.March, 2, 10, 0), petition, Date{}, false},
+		{"custom terms have none", ro(2026, time.March, 2, 10, 0), Regime{Kind: Custom, Days: 5}, Date{}, false},
+	}
+	for _, tt := range tests {
+		got, ok, err := RefusalDeadline(tt.at, tt.r)
+		if err != nil || ok != tt.wantOK || got != tt.want {
+			t.Errorf("%s: RefusalDeadline(%v, %+v) = %v (%v), %v, %v; want %v, %v", tt.name, tt.at, tt.r, got, got.Weekday(), ok, err, tt.want, tt.wantOK)
+		}
+		if ok {
+			// The refusal term is the law's 5-day term, counted as Deadline counts it.
+			if same, _ := Deadline(tt.at, piRefuse); same != got {
+				t.Errorf("%s: %v differs from the 5-day term %v", tt.name, got, same)
+			}
+		}
+	}
+	if _, _, err := RefusalDeadline(time.Now(), Regime{Kind: 9}); !errors.Is(err, ErrKind) {
+		t.Errorf("RefusalDeadline of an unknown kind: %v, want ErrKind", err)
+	}
+}

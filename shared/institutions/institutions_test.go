@@ -253,7 +253,7 @@ func TestInstitutionOrganisationChart(t *testing.T) {
 				return err
 			}
 			_, err = tx.Exec(ctx, `INSERT INTO role_assignment (institution_id, id, account_id, role_code, department_id, valid_from, reason, revoked_at)
-				VALUES ($1, $2, $3, 'clerk', $4, current_date, 'test', now())`, f.city, uuid.New(), s.ID, uat)
+				VALUES ($1, $2, $3, 'clerk', $4, $5::date, 'test', now())`, f.city, uuid.New(), s.ID, uat, dbtest.Day(0))
 			return err
 		})
 		// uat's child moved to the top above; a revoked assignment still counts.
@@ -459,5 +459,47 @@ func TestInstitutionMachineClients(t *testing.T) {
 			t.Errorf("after closing: %v", result)
 		}
 		return err
+	}))
+}
+
+// TestStaffRolesEndOnTheInstitutionsDay: a role whose last day was yesterday
+// in Bucharest is no longer listed, and one ending today still is, whatever
+// the database server's own day (make test runs it with a zone whose day is
+// not Bucharest's).
+func TestStaffRolesEndOnTheInstitutionsDay(t *testing.T) {
+	f := newFixture(t)
+	var staffID uuid.UUID
+	f.platform(func(ctx context.Context, tx pgx.Tx) error {
+		s, _, err := institutions.CreateStaff(ctx, tx, institutions.NewStaff{ID: uuid.New(), Institution: f.city,
+			Email: "registratura@primarialugoj.ro", DisplayName: "Ioana Pop", Locale: "ro"})
+		if err != nil {
+			return err
+		}
+		staffID = s.ID
+		for role, until := range map[string]string{"registrar": dbtest.Day(0), "clerk": dbtest.Day(-1)} {
+			if _, err := tx.Exec(ctx, `INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, valid_until, reason)
+				VALUES ($1, $2, $3, $4, $5::date, $6::date, 'test')`, f.city, uuid.New(), s.ID, role, dbtest.Day(-30), until); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	f.must(f.as(f.city, func(ctx context.Context, tx pgx.Tx) error {
+		staff, _, err := institutions.ListStaff(ctx, tx, f.city, institutions.Page{})
+		if err != nil {
+			return err
+		}
+		var roles []string
+		for _, s := range staff {
+			if s.ID == staffID {
+				for _, r := range s.Roles {
+					roles = append(roles, r.Role)
+				}
+			}
+		}
+		if len(roles) != 1 || roles[0] != "registrar" {
+			t.Errorf("roles listed on %s: %v, want only registrar (valid until today; clerk ended yesterday)", dbtest.Today(), roles)
+		}
+		return nil
 	}))
 }

@@ -33,7 +33,8 @@ type StaffMember struct {
 }
 
 // StaffRole is a role a staff member holds (or will hold) in the
-// institution: assignments neither revoked nor expired.
+// institution: assignments neither revoked nor expired, on the institution's
+// day (its time zone's, never the database server's).
 type StaffRole struct {
 	Role         string     `json:"role"`
 	DepartmentID *uuid.UUID `json:"departmentId"`
@@ -51,7 +52,8 @@ const staffSelect = `
 	                                 ORDER BY ra.role_code, ra.department_id)
 	                 FROM role_assignment ra
 	                 WHERE ra.institution_id = a.institution_id AND ra.account_id = a.id AND ra.revoked_at IS NULL
-	                   AND (ra.valid_until IS NULL OR ra.valid_until >= current_date)), '[]'),
+	                   AND (ra.valid_until IS NULL OR ra.valid_until >= (SELECT (now() AT TIME ZONE i.time_zone)::date
+	                                                                      FROM institution i WHERE i.id = a.institution_id))), '[]'),
 	       a.created_at
 	FROM account a
 	WHERE a.kind = 'staff' AND a.institution_id = $1 `

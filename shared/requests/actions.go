@@ -2,6 +2,7 @@ package requests
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -127,6 +128,13 @@ func Apply(ctx context.Context, tx pgx.Tx, institution, id uuid.UUID, a Action) 
 		if a.Note == "" {
 			return Request{}, Change{}, ErrNoteRequired
 		}
+		// A refusal after the law's own term for it (Law 544/2001
+		// art. 7(2): 5 days) is recorded as late, not refused: the
+		// requester is owed the answer all the same.
+		if due, ok := r.RefusalDeadline(); ok && a.Kind == ActReject {
+			c.Details["refusalDeadline"] = due.String()
+			c.Details["late"] = deadlines.DateOf(a.At).After(due)
+		}
 	case ActExtend:
 		if a.Note == "" {
 			return Request{}, Change{}, ErrNoteRequired
@@ -134,10 +142,15 @@ func Apply(ctx context.Context, tx pgx.Tx, institution, id uuid.UUID, a Action) 
 		if r.ExtendedDays != 0 {
 			return Request{}, Change{}, ErrAlreadyExtended
 		}
-		if a.Days < 1 || a.Days > MaxExtensionDays {
-			return Request{}, Change{}, fmt.Errorf("%w: %d days; 1 to %d", ErrExtension, a.Days, MaxExtensionDays)
+		if most := r.MaxExtensionDays(); a.Days < 1 || a.Days > most {
+			return Request{}, Change{}, &ExtensionError{Days: a.Days, Max: most}
 		}
-		deadline, err := deadlines.Extended(*r.RegisteredAt, r.DeadlineRegime(), a.Days)
+		// Announced to the applicant with this change, so a.At is when
+		// they are told: within the term being prolonged.
+		deadline, err := deadlines.ExtendedOn(*r.RegisteredAt, a.At, r.DeadlineRegime(), a.Days)
+		if errors.Is(err, deadlines.ErrExtensionLate) {
+			return Request{}, Change{}, fmt.Errorf("%w: %w", ErrExtensionLate, err)
+		}
 		if err != nil {
 			return Request{}, Change{}, fmt.Errorf("%w: %w", ErrExtension, err)
 		}

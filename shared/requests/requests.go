@@ -57,8 +57,12 @@ var (
 	ErrTransition = errors.New("the action does not apply to the request in its status")
 	// ErrAlreadyExtended: the term is extended once.
 	ErrAlreadyExtended = errors.New("the deadline was already extended once")
-	// ErrExtension: the extension is longer than allowed.
+	// ErrExtension: the extension is longer than allowed (an
+	// *ExtensionError says how long it may be).
 	ErrExtension = errors.New("the extension is longer than allowed")
+	// ErrExtensionLate: the term is prolonged after its last day (Law
+	// 544/2001: the requester is told within the 10 days).
+	ErrExtensionLate = errors.New("the term can no longer be extended: it has ended")
 	// ErrNoteRequired: the action needs a text (a reason, a question, an answer).
 	ErrNoteRequired = errors.New("the action needs a text")
 	// ErrNoAnswer: a request is resolved with an answer document.
@@ -71,9 +75,16 @@ var (
 	ErrAlreadyRegistered = errors.New("the request is already registered")
 )
 
-// MaxExtensionDays is the longest extension of a request's term, whatever
-// the regime allows beyond it (OG 27/2002 art. 9: 15 days).
-const MaxExtensionDays = 15
+// ExtensionError is an extension of Days outside 1 to Max, the most the
+// request's law allows (15 days for a petition; 30 days in all for public
+// information). It matches ErrExtension.
+type ExtensionError struct{ Days, Max int }
+
+func (e *ExtensionError) Error() string {
+	return fmt.Sprintf("%s: %d days; 1 to %d", ErrExtension, e.Days, e.Max)
+}
+
+func (e *ExtensionError) Unwrap() error { return ErrExtension }
 
 // ForwardDays is the term to forward a request addressed to the wrong
 // institution (OG 27/2002 art. 6^1), from its registration.
@@ -134,6 +145,38 @@ func (r Request) DeadlineRegime() deadlines.Regime {
 	default:
 		return deadlines.Regime{Kind: deadlines.Custom, Days: r.CustomDays, WorkingDays: r.WorkingDays}
 	}
+}
+
+// CustomExtensionMaxDays caps the extension of a custom term (an internal
+// one, or another law's): the petitions' 15 days, OG 27/2002 being the
+// general law of requests to public authorities.
+const CustomExtensionMaxDays = deadlines.PetitionExtensionMaxDays
+
+// MaxExtensionDays is the most days by which r's term may be prolonged,
+// once: 15 for a petition (OG 27/2002 art. 9) and a custom term, 20 for
+// public information, which may take 30 days in all (Law 544/2001
+// art. 7(1)).
+func (r Request) MaxExtensionDays() int {
+	regime := r.DeadlineRegime()
+	n, err := deadlines.MaxExtension(regime)
+	if err != nil {
+		return 0 // a custom regime the type no longer validates: no extension
+	}
+	if regime.Kind == deadlines.Custom {
+		n = min(n, CustomExtensionMaxDays)
+	}
+	return n
+}
+
+// RefusalDeadline is the last day for a reasoned refusal, when the
+// request's law sets a term of its own for it (public information: 5 days,
+// Law 544/2001 art. 7(2)); ok is false otherwise or before registration.
+func (r Request) RefusalDeadline() (d deadlines.Date, ok bool) {
+	if r.RegisteredAt == nil {
+		return deadlines.Date{}, false
+	}
+	d, ok, err := deadlines.RefusalDeadline(*r.RegisteredAt, r.DeadlineRegime())
+	return d, ok && err == nil
 }
 
 // DaysLeft is the calendar days from today to the deadline (negative once

@@ -213,7 +213,7 @@ func TestActionsFollowTheStateMachine(t *testing.T) {
 		{"ask", requests.Action{Kind: requests.ActAskInfo, By: staff, Note: "Vă rugăm să trimiteți extrasul CF."}, nil, requests.InfoRequested},
 		{"extend while waiting", requests.Action{Kind: requests.ActExtend, By: staff, Days: 10, Note: "x"}, requests.ErrTransition, ""},
 		{"answer", requests.Action{Kind: requests.ActProvideInfo, By: citizen, Note: "Am atașat extrasul."}, nil, requests.InProgress},
-		{"extend too long", requests.Action{Kind: requests.ActExtend, By: staff, Days: 16, Note: "complex"}, requests.ErrExtension, ""},
+		{"extend beyond 15 days", requests.Action{Kind: requests.ActExtend, By: staff, Days: 16, Note: "complex"}, requests.ErrExtension, ""},
 		{"extend without reason", requests.Action{Kind: requests.ActExtend, By: staff, Days: 15}, requests.ErrNoteRequired, ""},
 		{"extend", requests.Action{Kind: requests.ActExtend, By: staff, Days: 15, Note: "Necesită verificări pe teren."}, nil, requests.Extended},
 		{"extend twice", requests.Action{Kind: requests.ActExtend, By: staff, Days: 1, Note: "again"}, requests.ErrAlreadyExtended, ""},
@@ -540,6 +540,109 @@ func TestOverviewCountsWorkByDay(t *testing.T) {
 	for _, bad := range [][2]deadlines.Date{{day(5), day(4)}, {day(1), day(1).AddDays(requests.MaxOverviewDays)}} {
 		if err := read([]uuid.UUID{f.dept}, bad[0], bad[1], day(6)); err == nil {
 			t.Errorf("period %s to %s accepted", bad[0], bad[1])
+		}
+	}
+}
+
+// TestLegalTermsOfExtensionAndRefusal: a public information request's term
+// may be prolonged to 30 days in all, only while its 10 days run; a
+// petition's by at most 15 days; a refusal of public information after its
+// 5 days (Law 544/2001 art. 7(2)) is recorded as late. Registered on
+// Saturday 4 April 2026: the 5 days end on Good Friday (10 April), moved
+// over Easter to Tuesday 14 April; the 10 days end on Wednesday 15 April; 30
+// days in all on Tuesday 5 May; a petition's 30 on 5 May, 45 on 20 May.
+func TestLegalTermsOfExtensionAndRefusal(t *testing.T) {
+	f := setUp(t)
+	bucharest, err := time.LoadLocation(deadlines.TimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := func(month time.Month, day, hour int) time.Time {
+		return time.Date(2026, month, day, hour, 0, 0, 0, bucharest)
+	}
+	registered := on(time.April, 4, 10)
+	pi, petition := requesttypes.PublicInformation, requesttypes.Petition
+	tests := []struct {
+		name     string
+		regime   string
+		action   requests.Action
+		want     error
+		maxDays  int    // of the ExtensionError, when want is ErrExtension
+		deadline string // after the action
+		late     any    // the rejection's "late" detail; nil: none recorded
+	}{
+		{"PI beyond 30 days in all", pi, requests.Action{Kind: requests.ActExtend, Days: 21, At: on(time.April, 6, 9)},
+			requests.ErrExtension, 20, "", nil},
+		{"PI to 30 days in all, on the last of its 10", pi, requests.Action{Kind: requests.ActExtend, Days: 20, At: on(time.April, 15, 23)},
+			nil, 0, "2026-05-05", nil},
+		{"PI extended after its 10 days", pi, requests.Action{Kind: requests.ActExtend, Days: 5, At: on(time.April, 16, 8)},
+			requests.ErrExtensionLate, 0, "", nil},
+		{"petition beyond 15 days", petition, requests.Action{Kind: requests.ActExtend, Days: 16, At: on(time.April, 10, 9)},
+			requests.ErrExtension, 15, "", nil},
+		{"petition by 15 days", petition, requests.Action{Kind: requests.ActExtend, Days: 15, At: on(time.April, 10, 9)},
+			nil, 0, "2026-05-20", nil},
+		{"PI refused within 5 days, moved over Easter", pi, requests.Action{Kind: requests.ActReject, At: on(time.April, 14, 18)},
+			nil, 0, "2026-04-15", false},
+		{"PI refused after 5 days", pi, requests.Action{Kind: requests.ActReject, At: on(time.April, 15, 9)},
+			nil, 0, "2026-04-15", true},
+		{"petition refused: no refusal term of its own", petition, requests.Action{Kind: requests.ActReject, At: on(time.April, 30, 9)},
+			nil, 0, "2026-05-05", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, _ := f.submit(t, tt.regime, true, registered)
+			a := tt.action
+			a.By, a.Note = staff, "Motivul, cu temeiul legal."
+			got, c, err := f.apply(r.ID, a)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("%s: %v, want %v", a.Kind, err, tt.want)
+			}
+			if tt.maxDays != 0 {
+				var ext *requests.ExtensionError
+				if !errors.As(err, &ext) || ext.Max != tt.maxDays {
+					t.Errorf("extension refused with %#v, want at most %d days", err, tt.maxDays)
+				}
+			}
+			if err != nil {
+				return
+			}
+			if got.Deadline == nil || got.Deadline.String() != tt.deadline {
+				t.Errorf("deadline %v, want %s", got.Deadline, tt.deadline)
+			}
+			if late, recorded := c.Details["late"]; late != tt.late || recorded != (tt.late != nil) {
+				t.Errorf("late %v (recorded %v), want %v; details %v", late, recorded, tt.late, c.Details)
+			}
+		})
+	}
+
+	// Staff see both terms; the extension's cap goes once the term ends or
+	// it is used.
+	for _, tt := range []struct {
+		regime    string
+		now       time.Time
+		maxDays   int
+		refusalBy any
+	}{
+		{pi, on(time.April, 6, 9), 20, "2026-04-14"},
+		{pi, on(time.April, 16, 9), 0, "2026-04-14"},
+		{petition, on(time.April, 6, 9), 15, nil},
+	} {
+		r, _ := f.submit(t, tt.regime, true, registered)
+		s := requests.Summarize(r, tt.now)
+		var refusalBy any
+		if s.RefusalDeadline != nil {
+			refusalBy = *s.RefusalDeadline
+		}
+		if s.MaxExtensionDays != tt.maxDays || refusalBy != tt.refusalBy {
+			t.Errorf("%s on %s: maxExtensionDays %d, refusalDeadline %v; want %d, %v",
+				tt.regime, tt.now.Format(time.DateOnly), s.MaxExtensionDays, refusalBy, tt.maxDays, tt.refusalBy)
+		}
+	}
+	// A custom term keeps the petitions' cap, whatever its length.
+	for _, days := range []int{2, 30, 365} {
+		r := requests.Request{Regime: requesttypes.Custom, CustomDays: days}
+		if got := r.MaxExtensionDays(); got != requests.CustomExtensionMaxDays {
+			t.Errorf("custom %d days: MaxExtensionDays %d, want %d", days, got, requests.CustomExtensionMaxDays)
 		}
 	}
 }

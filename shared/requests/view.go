@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/ghiseu/ghiseu/shared/deadlines"
 )
 
 // Summary is a request as the API shows it in lists and at the top of its
@@ -25,6 +27,13 @@ type Summary struct {
 	ClosedAt      *time.Time        `json:"closedAt"`
 	Answer        *AnswerNumber     `json:"answer"`
 	Revision      int               `json:"revision"`
+
+	// MaxExtensionDays: the one extension the law allows, while the request
+	// is open, not yet extended and its term not over (0 otherwise).
+	MaxExtensionDays int `json:"maxExtensionDays"`
+	// RefusalDeadline: the last day for a reasoned refusal when the law
+	// sets one (public information: 5 days), null otherwise.
+	RefusalDeadline *string `json:"refusalDeadline"`
 }
 
 // TypeRef names the request type version a request was made with.
@@ -70,6 +79,13 @@ func Summarize(r Request, now time.Time) Summary {
 			left, _ := r.DaysLeft(now)
 			s.DaysLeft, s.Overdue = &left, left < 0
 		}
+	}
+	if Open(r.Status) && r.Deadline != nil && r.ExtendedDays == 0 && !deadlines.DateOf(now).After(*r.Deadline) {
+		s.MaxExtensionDays = r.MaxExtensionDays()
+	}
+	if due, ok := r.RefusalDeadline(); ok {
+		d := due.String()
+		s.RefusalDeadline = &d
 	}
 	if r.AnswerNumber != 0 {
 		s.Answer = &AnswerNumber{EntryID: r.AnswerEntry, Number: r.AnswerNumber}

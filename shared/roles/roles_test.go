@@ -66,7 +66,7 @@ func (w *world) grant(inst, account uuid.UUID, role string, dept uuid.UUID, from
 		d = &dept
 	}
 	w.exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, department_id, valid_from, reason)
-		VALUES ($1, $2, $3, $4, $5, current_date + $6::int, 'seed')`, inst, id, account, role, d, fromDays)
+		VALUES ($1, $2, $3, $4, $5, $6::date, 'seed')`, inst, id, account, role, d, dbtest.Day(fromDays))
 	return id
 }
 

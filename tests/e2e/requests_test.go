@@ -22,6 +22,7 @@ import (
 	"github.com/ghiseu/ghiseu/infra/seed"
 	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/db"
+	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 	"github.com/ghiseu/ghiseu/shared/deadlines"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
 	"github.com/ghiseu/ghiseu/shared/pii"
@@ -432,6 +433,8 @@ func TestStaffWorkOnARequestToItsAnswer(t *testing.T) {
 
 	// One extension, with a reason; a second is refused.
 	act(clerk, "extension", map[string]any{"days": 10}, http.StatusUnprocessableEntity)
+	// A custom term keeps the petitions' cap of 15 days (public information's 30 in all is in shared/requests).
+	act(clerk, "extension", map[string]any{"days": 16, "reason": "Necesită verificare pe teren."}, http.StatusUnprocessableEntity)
 	ext := act(clerk, "extension", map[string]any{"days": 10, "reason": "Necesită verificare pe teren."}, http.StatusOK)
 	if ext.Status != "extended" || ext.ExtendedDays != 10 || ext.Deadline == nil || *ext.Deadline == *v.Deadline {
 		t.Fatalf("extended: %+v", ext)
@@ -439,7 +442,7 @@ func TestStaffWorkOnARequestToItsAnswer(t *testing.T) {
 	act(clerk, "extension", map[string]any{"days": 1, "reason": "din nou"}, http.StatusConflict)
 	// The daily deadline watch reminds of it once, however often it ticks.
 	platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE request SET deadline = current_date + 1 WHERE id = $1`, id)
+		_, err := tx.Exec(ctx, `UPDATE request SET deadline = $2::date WHERE id = $1`, id, dbtest.Day(1))
 		return err
 	})
 	for range 2 {

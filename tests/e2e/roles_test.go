@@ -16,6 +16,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/db"
+	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/poll"
 )
@@ -125,7 +126,7 @@ func (w *roleWorld) account(kind string, inst uuid.UUID, roleCodes ...string) uu
 			r, dept = "administrator", &w.department
 		}
 		w.exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, department_id, valid_from, reason)
-			VALUES ($1, $2, $3, $4, $5, current_date - 1, 'seed')`, inst, uuid.New(), id, r, dept)
+			VALUES ($1, $2, $3, $4, $5, $6::date, 'seed')`, inst, uuid.New(), id, r, dept, dbtest.Day(-1))
 	}
 	return id
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/db"
+	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 )
 
 // caller is one kind of caller in the authorization tests.
@@ -74,14 +75,14 @@ func seedTenants(t *testing.T, p *platform) *tenants {
 			exec(`INSERT INTO account (id, kind, institution_id, email, display_name) VALUES ($1, 'machine', $2, $3, 'Sistemul HR')`, id, tn.a, email)
 		case otherInstitution:
 			exec(`INSERT INTO account (id, kind, institution_id, email, email_verified_at, display_name) VALUES ($1, 'staff', $2, $3, now(), 'Admin B')`, id, tn.b, email)
-			exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, 'administrator', current_date - 1, 'seed')`,
-				tn.b, uuid.New(), id)
+			exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, 'administrator', $4::date, 'seed')`,
+				tn.b, uuid.New(), id, dbtest.Day(-1))
 			continue
 		default:
 			exec(`INSERT INTO account (id, kind, institution_id, email, email_verified_at, display_name) VALUES ($1, 'staff', $2, $3, now(), 'Funcționar')`, id, tn.a, email)
 		}
-		exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, $4, current_date - 1, 'seed')`,
-			tn.a, uuid.New(), id, string(c))
+		exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, $4, $5::date, 'seed')`,
+			tn.a, uuid.New(), id, string(c), dbtest.Day(-1))
 	}
 	return tn
 }

@@ -3,6 +3,14 @@
 //
 // The schema is migrated once into a template database named after the
 // migrations' fingerprint; each test then gets a cheap copy of it.
+//
+// TEST_DATABASE_TIMEZONE, when set, is the time zone (any PostgreSQL
+// zone, such as Etc/GMT+12 or the POSIX <-22>+22) of every session on the
+// test databases, whoever opens it: the test's own SQL and the functions it
+// starts as processes. `make test` runs the packages that handle dates again
+// with a zone whose day is not Bucharest's, so a test or a query that takes
+// the database's current_date as the institution's day fails at any hour,
+// not only between 22:00 and 24:00 UTC. Tests take "today" from Today.
 package dbtest
 
 import (
@@ -12,13 +20,28 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ghiseu/ghiseu/shared/db/migrations"
+	"github.com/ghiseu/ghiseu/shared/deadlines"
 )
+
+// TimeZoneVariable names the variable with the test databases' time zone.
+const TimeZoneVariable = "TEST_DATABASE_TIMEZONE"
+
+// Today is the institution's day now (Europe/Bucharest, as the platform
+// counts days), never the database's current_date: pass it to the SQL as a
+// parameter (Today().String() with ::date) or compute with AddDays.
+func Today() deadlines.Date { return deadlines.DateOf(time.Now()) }
+
+// Day is Today moved by days (negative: in the past), as 2006-01-02 for
+// a ::date parameter.
+func Day(days int) string { return Today().AddDays(days).String() }
 
 // AppPassword is the test cluster's password for ghiseu_app.
 const AppPassword = "ghiseu-app-test"
@@ -54,6 +77,9 @@ func New(t testing.TB) *DB {
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, tmpl)); err != nil {
 		t.Fatalf("create test database: %v", err)
+	}
+	if err := setTimeZone(ctx, conn, name); err != nil {
+		t.Fatal(err)
 	}
 	d := &DB{Name: name, OwnerURL: withDatabase(admin, name, nil), AppURL: withDatabase(admin, name, url.UserPassword("ghiseu_app", AppPassword))}
 	if d.Owner, err = pgxpool.New(ctx, d.OwnerURL); err != nil {
@@ -129,6 +155,25 @@ func ensureTemplate(ctx context.Context, admin string) (string, error) {
 		return "", err
 	}
 	return name, nil
+}
+
+// setTimeZone makes TEST_DATABASE_TIMEZONE, when set, the default zone of
+// every later session on the database name (a database setting, so it
+// reaches connections made from a URL too, as the functions' are).
+func setTimeZone(ctx context.Context, conn *pgx.Conn, name string) error {
+	zone := os.Getenv(TimeZoneVariable)
+	if zone == "" {
+		return nil
+	}
+	// A setting cannot be a bind parameter; quote it as a literal.
+	if _, err := conn.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s SET timezone TO %s", name, quoteLiteral(zone))); err != nil {
+		return fmt.Errorf("%s=%q: %w", TimeZoneVariable, zone, err)
+	}
+	return nil
+}
+
+func quoteLiteral(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 func withDatabase(base, name string, user *url.Userinfo) string {

@@ -107,6 +107,10 @@ export interface RequestSummary {
   daysLeft: number | null
   overdue: boolean
   extendedDays: number
+  /** The one extension the law allows (15 days for a petition, 20 for public information: 30 in all); 0 once used or the term is over. */
+  maxExtensionDays: number
+  /** The last day for a reasoned refusal where the law sets one (public information: 5 days). */
+  refusalDeadline: string | null
   departmentId: string
   assigneeId: string | null
   closedAt: string | null

@@ -30,7 +30,7 @@ function detail(over: Record<string, unknown> = {}) {
     id, institutionId: inst, type: { id: 'type-1', code: 'certificat-urbanism', version: 1, name: 'Certificat de urbanism' },
     title: 'Certificat de urbanism', status: 'registered', submittedAt: '2026-03-02T08:00:00Z',
     registration: { entryId: 'e', registerCode: 'RG', number: 12, year: 2026, registeredAt: '2026-03-02T08:00:05Z', verificationCode: 'ABC', receiptUrl: '/r' },
-    deadline: '2026-04-01', daysLeft: 20, overdue: false, extendedDays: 0, departmentId: uat, assigneeId: null, closedAt: null, answer: null,
+    deadline: '2026-04-01', daysLeft: 20, overdue: false, extendedDays: 0, maxExtensionDays: 15, refusalDeadline: null, departmentId: uat, assigneeId: null, closedAt: null, answer: null,
     revision: 3, data: { cadastralNumber: '401234', purpose: 'construire' },
     history: [{ id: 1, at: '2026-03-02T08:00:00Z', action: 'submit', status: 'submitted', actorKind: 'citizen', actorId: 'cit', note: '', details: {} },
       { id: 2, at: '2026-03-02T08:00:05Z', action: 'register', status: 'registered', actorKind: 'system', actorId: null, note: '', details: { number: 12, year: 2026 } }],
@@ -138,6 +138,24 @@ describe('RequestWork', () => {
     fireEvent.click(submitButton())
     await screen.findByText('Termenul a fost deja prelungit o dată; nu se mai poate prelungi.')
     expect(posts()[0].body).toEqual({ days: 10, reason: 'Verificare pe teren.' })
+  })
+
+  test('a public information request is extended up to 20 days (30 in all) and shows its refusal term', async () => {
+    serve(account(radu, 'Radu Stoica', clerkGrant), detail({ status: 'in_progress', assigneeId: radu, maxExtensionDays: 20, refusalDeadline: '2026-03-09' }))
+    answers[`POST /api/institutions/${inst}/requests/${id}/extension`] = () => ({ status: 409, body: { code: 'extension_late' } })
+    show(`/birou/cereri/${id}`)
+    await screen.findByText('Termen pentru refuz motivat')
+    fireEvent.click(await screen.findByRole('button', { name: 'Prelungește termenul' }))
+    const days = await screen.findByLabelText(/Numărul de zile/)
+    fireEvent.input(days, { target: { value: '21' } })
+    fireEvent.input(screen.getByLabelText(/Motivul/), { target: { value: 'Volum mare de informații.' } })
+    fireEvent.click(submitButton())
+    await screen.findByText('Scrieți un număr întreg de zile, de la 1 la 20.')
+    expect(posts()).toEqual([])
+    fireEvent.input(days, { target: { value: '20' } })
+    fireEvent.click(submitButton())
+    await screen.findByText('Termenul de răspuns a trecut; prelungirea se comunică solicitantului înainte de expirarea lui.')
+    expect(posts()[0].body).toEqual({ days: 20, reason: 'Volum mare de informații.' })
   })
 
   test('a closed request offers nothing; one not numbered yet says it waits', async () => {

@@ -17,7 +17,7 @@ import { dataRows } from './data'
 import { useDepartments, useStaff } from './hooks'
 import type { Staff } from './hooks'
 import {
-  actionPath, actorOf, allowedActions, awaitsRegistry, closing, eligibleAssignees, ifMatch, isOpen, maxExtensionDays, readableDepartments,
+  actionPath, actorOf, allowedActions, awaitsRegistry, closing, eligibleAssignees, ifMatch, isOpen, readableDepartments,
   refusal, todayInRomania, validDays,
 } from './work'
 import type { ActionKind, WorkHistoryRow } from './work'
@@ -137,6 +137,15 @@ export function RequestWork() {
           <DaysLeft r={r} />
           {r.extendedDays > 0 && <> <span class="meta">{t('work.extendedBy', { count: r.extendedDays })}</span></>}
         </dd>
+        {r.refusalDeadline && isOpen(r.status) && (
+          <>
+            <dt>{t('work.refusalDeadline')}</dt>
+            <dd>
+              {date(r.refusalDeadline)}
+              {r.refusalDeadline < todayInRomania() && <> <span class="meta">{t('work.refusalDeadlinePassed')}</span></>}
+            </dd>
+          </>
+        )}
         <dt>{t('work.colAssignee')}</dt>
         <dd>{assigneeName ?? (r.assigneeId ? t('work.assigneeOther') : <span class="meta">{t('work.unassigned')}</span>)}</dd>
         {departments.get(r.departmentId) && <><dt>{t('work.colDepartment')}</dt><dd>{departments.get(r.departmentId)}</dd></>}
@@ -228,7 +237,7 @@ function History({ r, me, staff }: { r: WorkDetail; me: Me; staff: Staff }) {
     if (typeof d.days === 'number') out.push(t('work.detailDays', { count: d.days }))
     if (typeof d.deadline === 'string') out.push(t('work.detailDeadline', { date: date(d.deadline) }))
     if (typeof d.destination === 'string') out.push(t('work.detailDestination', { destination: d.destination }))
-    if (d.late === true) out.push(t('work.detailLate'))
+    if (d.late === true) out.push(t(h.action === 'reject' ? 'work.detailRefusalLate' : 'work.detailLate'))
     return out
   }
   return (
@@ -385,7 +394,7 @@ function ActionForm({ kind, r, path, staff, onDone, onCancel, onReload }: {
     const out: Partial<Record<FieldName, string>> = {}
     if (kind === 'assign' && !assignee) out.assigneeId = t('work.err.assignee')
     if (kind === 'ask_info' && !question.trim()) out.question = t('work.err.question')
-    if (kind === 'extend' && validDays(days) === undefined) out.days = t('work.err.days', { max: maxExtensionDays })
+    if (kind === 'extend' && validDays(days, r.maxExtensionDays) === undefined) out.days = t('work.err.days', { max: r.maxExtensionDays })
     if ((kind === 'extend' || kind === 'reject' || kind === 'file') && !reason.trim()) out.reason = t('work.err.reason')
     if (kind === 'forward' && !destination.trim()) out.destination = t('work.err.destination')
     if (kind === 'resolve') {
@@ -400,7 +409,7 @@ function ActionForm({ kind, r, path, staff, onDone, onCancel, onReload }: {
       case 'assign': return { assigneeId: assignee, ...(note.trim() ? { note: note.trim() } : {}) }
       case 'start': return note.trim() ? { note: note.trim() } : {}
       case 'ask_info': return { question: question.trim() }
-      case 'extend': return { days: validDays(days), reason: reason.trim() }
+      case 'extend': return { days: validDays(days, r.maxExtensionDays), reason: reason.trim() }
       case 'reject':
       case 'file': return { reason: reason.trim() }
       case 'forward': return { destination: destination.trim(), ...(note.trim() ? { note: note.trim() } : {}) }
@@ -457,7 +466,7 @@ function ActionForm({ kind, r, path, staff, onDone, onCancel, onReload }: {
   return (
     <section id="action-form" class="action-form" aria-labelledby="action-form-title">
       <h3 id="action-form-title">{t(`work.action.${kind}`)}</h3>
-      <p class="meta">{t(`work.about.${kind}`, { max: maxExtensionDays })}</p>
+      <p class="meta">{t(`work.about.${kind}`, { max: r.maxExtensionDays })}</p>
       {why.kind === 'stale' && (
         <div class="alert alert-error" role="alert">
           <p>{t('work.stale')}</p>
@@ -493,7 +502,7 @@ function ActionForm({ kind, r, path, staff, onDone, onCancel, onReload }: {
         )}
         {kind === 'extend' && (
           <TextField id="act-days" type="number" inputMode="numeric" label={t('work.days')} required
-            hint={t('work.daysHint', { max: maxExtensionDays })} value={days} onValue={setDays} error={errs.days} />
+            hint={t('work.daysHint', { max: r.maxExtensionDays })} value={days} onValue={setDays} error={errs.days} />
         )}
         {kind === 'forward' && (
           <TextField id="act-destination" label={t('work.destination')} hint={t('work.destinationHint')} required maxLength={500}

@@ -10,7 +10,7 @@ import { useSession } from '../session'
 import { DaysLeft, StatusBadge, registrationNumber } from '../ui/requests'
 import { Alert, Button, ErrorAlert, Loading, Page } from '../ui/ui'
 import { useDepartments, useStaff } from './hooks'
-import { readableDepartments } from './work'
+import { readableDepartments, todayInRomania } from './work'
 import './work.css'
 
 // A term this close is flagged beside the days left.
@@ -23,7 +23,7 @@ type View = 'mine' | 'department'
 // for, or those assigned to them, the most urgent first (the API's order:
 // by deadline), with the days left and what is overdue marked in words.
 export function WorkList() {
-  const { t } = useI18n()
+  const { t, date } = useI18n()
   const { me } = useSession()
   const { query, route, path } = useLocation()
   const inst = officeInstitution(me)
@@ -88,6 +88,10 @@ export function WorkList() {
   }
   const soon = (r: RequestSummary) =>
     !r.overdue && r.daysLeft !== null && r.daysLeft <= soonDays ? <> <span class="badge badge-soon">{t('work.soon')}</span></> : null
+  // The law's own term for a reasoned refusal (public information: 5 days), while it runs.
+  const refusalBy = (r: RequestSummary) =>
+    r.refusalDeadline && r.refusalDeadline >= todayInRomania()
+      ? <div class="meta">{t('work.refusalBy', { date: date(r.refusalDeadline) })}</div> : null
   const link = (r: RequestSummary) => (
     <a href={`/birou/cereri/${r.id}`}>
       {r.type.name}
@@ -140,7 +144,7 @@ export function WorkList() {
                     <td>{registrationNumber(r) || <span class="meta">{t('work.numberPending')}</span>}</td>
                     <td>{link(r)}{r.title !== r.type.name && <div class="meta">{r.title}</div>}</td>
                     <td><StatusBadge status={r.status} /></td>
-                    <td><DaysLeft r={r} />{soon(r)}</td>
+                    <td><DaysLeft r={r} />{soon(r)}{refusalBy(r)}</td>
                     {several && <td>{departments.get(r.departmentId) ?? ''}</td>}
                     <td>{assignee(r)}</td>
                   </tr>
@@ -156,7 +160,7 @@ export function WorkList() {
                 <dl class="facts">
                   <dt>{t('work.colNumber')}</dt><dd>{registrationNumber(r) || t('work.numberPending')}</dd>
                   <dt>{t('work.colStatus')}</dt><dd><StatusBadge status={r.status} /></dd>
-                  <dt>{t('work.colDeadline')}</dt><dd><DaysLeft r={r} />{soon(r)}</dd>
+                  <dt>{t('work.colDeadline')}</dt><dd><DaysLeft r={r} />{soon(r)}{refusalBy(r)}</dd>
                   {several && <><dt>{t('work.colDepartment')}</dt><dd>{departments.get(r.departmentId) ?? ''}</dd></>}
                   <dt>{t('work.colAssignee')}</dt><dd>{assignee(r)}</dd>
                 </dl>

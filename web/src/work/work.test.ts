@@ -27,7 +27,8 @@ const clerk: Grant = { institution: inst, department: uat, role: 'clerk', permis
 const head: Grant = { institution: inst, department: uat, role: 'head_of_department', permissions: ['requests.read', 'requests.resolve', 'requests.assign', 'users.read'] }
 const secretary: Grant = { institution: inst, department: null, role: 'secretary_general', permissions: ['requests.read', 'users.read'] }
 
-const request = (status: string, extendedDays = 0) => ({ status: status as never, extendedDays, departmentId: uat, institutionId: inst })
+const request = (status: string, extendedDays = 0, maxExtensionDays = extendedDays > 0 ? 0 : 15) =>
+  ({ status: status as never, extendedDays, maxExtensionDays, departmentId: uat, institutionId: inst })
 
 describe('allowedActions', () => {
   test.each([
@@ -52,6 +53,10 @@ describe('allowedActions', () => {
   test('the term is extended once', () => {
     expect(allowedActions(request('extended', 10), me(clerk))).toEqual(['ask_info', 'resolve', 'reject', 'forward', 'file'])
     expect(allowedActions(request('in_progress', 5), me(clerk))).not.toContain('extend')
+  })
+
+  test('nor once its term is over (maxExtensionDays 0)', () => {
+    expect(allowedActions(request('in_progress', 0, 0), me(clerk))).not.toContain('extend')
   })
 
   test('who only reads does nothing', () => {
@@ -111,10 +116,12 @@ test('ifMatch quotes the revision', () => {
   expect(ifMatch(7)).toEqual({ 'If-Match': '"7"' })
 })
 
+// The cap is the request's: 15 days for a petition, 20 for public information (30 in all).
 test.each([
-  ['1', 1], ['15', 15], [' 10 ', 10], ['0', undefined], ['16', undefined], ['1.5', undefined], ['', undefined], ['abc', undefined], ['-3', undefined],
-])('validDays(%j)', (text, want) => {
-  expect(validDays(text)).toBe(want)
+  ['1', 15, 1], ['15', 15, 15], [' 10 ', 15, 10], ['0', 15, undefined], ['16', 15, undefined], ['20', 20, 20], ['21', 20, undefined],
+  ['1', 0, undefined], ['1.5', 15, undefined], ['', 15, undefined], ['abc', 15, undefined], ['-3', 15, undefined],
+])('validDays(%j) up to %i', (text, max, want) => {
+  expect(validDays(text, max)).toBe(want)
 })
 
 test('todayInRomania is the calendar day in Bucharest', () => {

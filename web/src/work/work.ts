@@ -40,9 +40,6 @@ const from: Record<ActionKind, readonly string[]> = {
   file: openStatuses,
 }
 
-/** The longest extension of a term, in days (requests.MaxExtensionDays). */
-export const maxExtensionDays = 15
-
 export function isOpen(status: string): boolean {
   return openStatuses.includes(status)
 }
@@ -68,11 +65,12 @@ export function readableDepartments(me: Me | null | undefined, institution: stri
 }
 
 /** The actions the request's status and me's permissions allow, in the order offered. */
-export function allowedActions(r: Pick<RequestSummary, 'status' | 'extendedDays' | 'departmentId' | 'institutionId'>, me: Me | null | undefined): ActionKind[] {
+export function allowedActions(r: Pick<RequestSummary, 'status' | 'extendedDays' | 'maxExtensionDays' | 'departmentId' | 'institutionId'>, me: Me | null | undefined): ActionKind[] {
   return actionKinds.filter((a) => {
     if (!from[a].includes(r.status)) return false
-    // One extension per request; a second is 409 already_extended.
-    if (a === 'extend' && r.extendedDays > 0) return false
+    // One extension per request, within its term (the API's maxExtensionDays
+    // is 0 once used or over); a second is 409 already_extended.
+    if (a === 'extend' && (r.extendedDays > 0 || r.maxExtensionDays < 1)) return false
     return canInDepartment(me, actionPermission[a], r.institutionId, r.departmentId)
   })
 }
@@ -121,7 +119,7 @@ export type Refusal =
   | { kind: 'other' }
 
 // The 409 codes the page has words for (work.json conflict.*).
-const knownConflicts = new Set(['action_not_allowed', 'request_closed', 'not_registered', 'already_extended'])
+const knownConflicts = new Set(['action_not_allowed', 'request_closed', 'not_registered', 'already_extended', 'extension_late'])
 
 export function refusal(e: unknown): Refusal {
   if (!(e instanceof ApiError)) return { kind: 'other' }
@@ -137,11 +135,11 @@ export function ifMatch(revision: number): Record<string, string> {
   return { 'If-Match': `"${revision}"` }
 }
 
-/** Checks an extension's days as typed: an integer from 1 to 15. */
-export function validDays(text: string): number | undefined {
+/** Checks an extension's days as typed: an integer from 1 to max, the request's maxExtensionDays. */
+export function validDays(text: string, max: number): number | undefined {
   if (!/^\s*\d{1,2}\s*$/.test(text)) return undefined
   const n = Number(text)
-  return n >= 1 && n <= maxExtensionDays ? n : undefined
+  return n >= 1 && n <= max ? n : undefined
 }
 
 /** A history row as the API sends it to staff: with who acted. */
