@@ -452,9 +452,9 @@ func (c *checker) checkString(obj *object, f *Field, n *node, where string) erro
 		return err
 	}
 	switch f.Format {
-	case "", "date", "date-time", "email":
+	case "", "date", "date-time", "email", FormatCNP, FormatCUI:
 	default:
-		return fmt.Errorf("%s: format %q is not supported (date, date-time, email)", where, f.Format)
+		return fmt.Errorf("%s: format %q is not supported (date, date-time, email, cnp, cui)", where, f.Format)
 	}
 	return nil
 }

@@ -7,7 +7,9 @@
 // Only the subset of JSON Schema a form can be built from is accepted: an
 // object of named fields of type string, integer, number or boolean, nested
 // objects and arrays, with required, pattern, enum, length and range bounds
-// and the date, date-time and email formats. Anything else (combinators,
+// and the date, date-time and email formats, and cnp and cui, the Romanian
+// personal and fiscal codes, checked by package nationalid as sign-up
+// checks them. Anything else (combinators,
 // conditionals, references to other documents) is refused when the form is
 // compiled, so that what the renderer shows and what the validator checks
 // can never disagree.
@@ -21,6 +23,8 @@ import (
 	"slices"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/ghiseu/ghiseu/shared/nationalid"
 )
 
 // Limits on a form's schema. Administrators author schemas, but a schema is
@@ -67,7 +71,7 @@ type Field struct {
 	Required         bool        `json:"required"`
 	Enum             []Option    `json:"enum,omitempty"`
 	Pattern          string      `json:"pattern,omitempty"`
-	Format           string      `json:"format,omitempty"` // date, date-time, email
+	Format           string      `json:"format,omitempty"` // date, date-time, email, cnp, cui
 	MinLength        *int        `json:"minLength,omitempty"`
 	MaxLength        *int        `json:"maxLength,omitempty"`
 	Minimum          json.Number `json:"minimum,omitempty"`
@@ -115,6 +119,8 @@ func Compile(schema []byte) (*Form, error) {
 	// Draft 2020-12 treats format as an annotation unless told otherwise; a
 	// form that says "date" means a date must be entered.
 	c.AssertFormat()
+	c.RegisterFormat(&jsonschema.Format{Name: FormatCNP, Validate: validateCNP})
+	c.RegisterFormat(&jsonschema.Format{Name: FormatCUI, Validate: validateCUI})
 	c.UseLoader(refusingLoader{})
 	if err := c.AddResource(schemaURL, plain); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadSchema, err)
@@ -147,6 +153,34 @@ func cloneInt(p *int) *int {
 	}
 	v := *p
 	return &v
+}
+
+// The formats of Romanian identifiers. A field with one of them is checked
+// by package nationalid, and refused with its code and message, as sign-up
+// refuses a CNP or a CUI (see fieldError).
+const (
+	FormatCNP = "cnp" // a natural person's personal numeric code
+	FormatCUI = "cui" // a legal person's fiscal code, with or without RO
+)
+
+// validateCNP and validateCUI check a value of their format; values of
+// another type are the type keyword's to refuse.
+func validateCNP(v any) error {
+	if s, ok := v.(string); ok {
+		if _, err := nationalid.ParseCNP(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateCUI(v any) error {
+	if s, ok := v.(string); ok {
+		if _, err := nationalid.ParseCUI(s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // refusingLoader is the compiler's only loader: a form is one document, and

@@ -46,10 +46,12 @@ var valid = map[string]string{
 		"address": {"street": "Strada Bucegi", "number": "12A", "locality": "Lugoj", "county": "TM", "postalCode": "305500"},
 		"subject": "Iluminat public", "text": "Vă rog să reparați iluminatul public de pe strada Bucegi.",
 		"coSigners": [{"name": "Ion Pop", "cnp": "1920822296090"}]}`,
-	"informatii-publice":  `{"name": "Asociația Civică", "information": "Contractele de iluminat public din 2025.", "answerFormat": "email", "email": "a@example.ro"}`,
-	"certificat-urbanism": `{"cadastralNumber": "401234-C1", "landBookNumber": "401234", "purpose": "construire", "area": 512.5, "floors": 2, "inIntravilan": true}`,
-	"certificat-fiscal":   `{"personType": "fizica", "purpose": "Succesiune", "copies": 2, "years": [2024, 2025]}`,
-	"audienta":            `{"name": "Mihai Ionescu", "preferredDate": "2026-03-16", "topic": "Reabilitarea parcului din cartier", "phone": "0722123456"}`,
+	"informatii-publice": `{"name": "Asociația Civică", "information": "Contractele de iluminat public din 2025.", "answerFormat": "email", "email": "a@example.ro"}`,
+	"certificat-urbanism": `{"cnp": "1920822296090", "property": {"locality": "Lugoj", "street": "Strada Făgetului", "number": "12"},
+		"cadastralNumber": "401234-C1", "landBookNumber": "401234", "purpose": "construire", "worksDescription": "Casă P+1",
+		"area": 512.5, "floors": 2, "inIntravilan": true}`,
+	"certificat-fiscal": `{"personType": "juridica", "taxpayerName": "Lugojana SRL", "cui": "RO18547290", "purpose": "Licitație", "copies": 2, "years": [2024, 2025]}`,
+	"audienta":          `{"name": "Mihai Ionescu", "preferredDate": "2026-03-16", "topic": "Reabilitarea parcului din cartier", "phone": "0722123456"}`,
 }
 
 func TestValidForms(t *testing.T) {
@@ -106,11 +108,28 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "pattern says the form is invalid, not the regex",
+			form: "certificat-urbanism",
+			data: with(t, "certificat-urbanism", map[string]any{"landBookNumber": "CF 401234"}),
+			want: []want{{"landBookNumber", "landBookNumber.pattern",
+				"Câmpul «Număr carte funciară (CF)» are o formă nevalidă (numărul cărții funciare, doar cifre).",
+				"Field «Land book number (CF)» has an invalid form (the land book's number, digits only)."}},
+		},
+		{
+			name: "a CNP is refused as sign-up refuses it: its code after the field's, its message",
 			form: "petitie",
-			data: with(t, "petitie", map[string]any{"cnp": "0920822296090"}),
-			want: []want{{"cnp", "cnp.pattern",
-				"Câmpul «CNP» are o formă nevalidă (13 cifre, prima diferită de 0).",
-				"Field «Personal numeric code» has an invalid form (13 digits, the first not 0)."}},
+			data: with(t, "petitie", map[string]any{"cnp": "1920822296091"}),
+			want: []want{{"cnp", "cnp.cnp.checksum",
+				"Cifra de control a CNP-ului nu este corectă; verificați dacă ați tastat corect.",
+				"The control digit of the CNP does not match; check for a typing mistake."}},
+		},
+		{
+			name: "fiscal: a CNP and a CUI are refused with sign-up's codes and messages",
+			form: "certificat-fiscal",
+			data: with(t, "certificat-fiscal", map[string]any{"cui": "RO18547291", "cnp": "1920822476095"}),
+			want: []want{
+				{"cnp", "cnp.cnp.county", "Codul județului din CNP nu este valid.", "The county code in the CNP is not valid."},
+				{"cui", "cui.cui.checksum", "Cifra de control a CUI-ului nu este corectă; verificați dacă ați tastat corect.", ""},
+			},
 		},
 		{
 			name: "email format",
@@ -170,7 +189,7 @@ func TestValidate(t *testing.T) {
 				map[string]any{"name": "Al"},
 			}}),
 			want: []want{
-				{"coSigners[1].cnp", "coSigners[].cnp.pattern", "Câmpul «CNP» (Cosemnatari, nr. 2) are o formă nevalidă.", "Field «CNP» (Co-signers, no. 2) has an invalid form."},
+				{"coSigners[1].cnp", "coSigners[].cnp.cnp.length", "CNP-ul trebuie să aibă 13 cifre.", "The CNP must have 13 digits."},
 				{"coSigners[1].name", "coSigners[].name.required", "Câmpul «Nume și prenume» (Cosemnatari, nr. 2) este obligatoriu.", "Field «Full name» (Co-signers, no. 2) is required."},
 				{"coSigners[2].name", "coSigners[].name.min_length", "", ""},
 			},
@@ -319,6 +338,57 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestIdentifierVectors runs the vectors shared by package nationalid and
+// the web form renderer (web/src/forms/nationalid.test.ts) through a form:
+// a field of format cnp or cui refuses what sign-up refuses, with the
+// field's code followed by sign-up's, and sign-up's message.
+func TestIdentifierVectors(t *testing.T) {
+	b, err := os.ReadFile("../nationalid/testdata/vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type vector struct {
+		Name  string  `json:"name"`
+		In    string  `json:"in"`
+		Code  *string `json:"code"`
+		Dated bool    `json:"dated"`
+	}
+	var c struct {
+		Messages map[string]struct{ Ro, En string } `json:"messages"`
+		CNP      []vector                           `json:"cnp"`
+		CUI      []vector                           `json:"cui"`
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	run := func(form, field string, vectors []vector) {
+		f := load(t, form)
+		for _, v := range vectors {
+			// The form checks on today's date; the vectors' "today" is
+			// another, and only the dated ones care.
+			if v.Dated {
+				continue
+			}
+			t.Run(form+"/"+v.Name, func(t *testing.T) {
+				got := f.Validate([]byte(with(t, form, map[string]any{field: v.In})))
+				if v.Code == nil {
+					if got != nil {
+						t.Fatalf("%q refused: %s", v.In, dump(got))
+					}
+					return
+				}
+				m := c.Messages[*v.Code]
+				want := httpapi.Field(field, field+"."+*v.Code, m.Ro, m.En)
+				if len(got) != 1 || got[0] != want {
+					t.Fatalf("%q: got\n%swant %+v", v.In, dump(got), want)
+				}
+			})
+		}
+	}
+	run("petitie", "cnp", c.CNP)
+	run("certificat-fiscal", "cui", c.CUI)
+}
+
 func dump(errs []httpapi.FieldError) string {
 	var b strings.Builder
 	for _, e := range errs {
@@ -402,7 +472,7 @@ func TestFields(t *testing.T) {
 		by[f.Path] = f
 	}
 	// OG 27/2002 asks a petitioner for a name and an address, not a CNP.
-	if f := by["cnp"]; f.Required || f.Pattern != `^[1-9]\d{12}$` || f.Title != "CNP" || f.TitleEn != "Personal numeric code" || f.Description == "" {
+	if f := by["cnp"]; f.Required || f.Format != FormatCNP || f.Pattern != "" || f.Title != "CNP" || f.TitleEn != "Personal numeric code" || f.Description == "" {
 		t.Errorf("cnp: %+v", f)
 	}
 	if f := by["email"]; f.Required || f.Format != "email" {
@@ -497,6 +567,7 @@ func TestCompileRefuses(t *testing.T) {
 		{"const", field(`{"type": "string", "const": "a"}`), `"const"`},
 		{"string keyword on a number", field(`{"type": "number", "pattern": "^1$"}`), `"pattern"`},
 		{"unsupported format", field(`{"type": "string", "format": "hostname"}`), "format"},
+		{"cnp format on a number", field(`{"type": "integer", "format": "cnp"}`), `"format"`},
 		{"bad pattern", field(`{"type": "string", "pattern": "(a"}`), "pattern"},
 		{"required names no property", `{"type": "object", "properties": {"f": {"type": "string"}}, "required": ["g"]}`, `"g"`},
 		{"enum of the wrong type", field(`{"type": "integer", "enum": [1, "2"]}`), "enum"},

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/ghiseu/ghiseu/shared/httpapi"
+	"github.com/ghiseu/ghiseu/shared/nationalid"
 )
 
 // rankOf orders the codes when one field fails several ways: only the first
@@ -88,6 +90,14 @@ func (f *Form) fieldError(loc *location, code string, k jsonschema.ErrorKind) ht
 			men += " (" + loc.node.patternHintEn + ")"
 		}
 	case CodeFormat:
+		// An identifier is refused as sign-up refuses it: its code and its
+		// message, which says what is wrong with the code.
+		if f, ok := k.(*kind.Format); ok {
+			var ie *nationalid.Error
+			if errors.As(f.Err, &ie) {
+				return httpapi.Field(loc.field, loc.code+"."+ie.Code, ie.Message("ro"), ie.Message("en"))
+			}
+		}
 		mro, men = formatWords(fd.Format)
 	case CodeMinLength:
 		n := want(k)
@@ -194,6 +204,10 @@ func formatWords(format string) (ro, en string) {
 			"must be a valid date and time in the form YYYY-MM-DDTHH:MM:SS with a time zone (for example 2026-03-15T10:30:00+02:00)"
 	case "email":
 		return "trebuie să fie o adresă de e-mail validă", "must be a valid email address"
+	case FormatCNP:
+		return "trebuie să fie un CNP valid", "must be a valid personal numeric code"
+	case FormatCUI:
+		return "trebuie să fie un CUI valid", "must be a valid fiscal code"
 	}
 	return "are o formă nevalidă", "has an invalid form"
 }

@@ -21,6 +21,11 @@ import (
 // Leaving the indices out keeps the code the same whichever element is
 // wrong and equal to the Path of the field in Fields; the error's Field
 // says which element it is ("children[1].name").
+//
+// A field of format cnp or cui that is not a valid code ends instead with
+// "." and the code sign-up gives for it (package nationalid): a field
+// "applicant.cnp" with a wrong control digit is refused with
+// "applicant.cnp.cnp.checksum" and sign-up's message, word for word.
 const (
 	CodeRequired    = ".required"
 	CodeType        = ".type"

@@ -362,7 +362,8 @@ func TestSubmissionRefusalsNameTheFieldAndLeaveNothing(t *testing.T) {
 
 // urbanismForm is a valid urbanism certificate form.
 func urbanismForm() map[string]any {
-	return map[string]any{"cadastralNumber": "401234", "landBookNumber": "401234", "purpose": "construire", "area": 540}
+	return map[string]any{"property": map[string]any{"locality": "Lugoj", "street": "Strada Făgetului", "number": "12"},
+		"cadastralNumber": "401234", "landBookNumber": "401234", "purpose": "construire", "area": 540}
 }
 
 // Staff of the competent department work on a request: the head assigns

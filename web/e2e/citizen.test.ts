@@ -54,6 +54,7 @@ test('a citizen from sign-up to downloading the answer', async () => {
   await page.getByRole('link', { name: 'Certificat de urbanism' }).click()
   await page.getByLabel('Număr cadastral').waitFor()
   await visit(page, 'request-form')
+  await page.getByLabel('Stradă').fill('Strada Făgetului')
   await page.getByLabel('Număr cadastral').fill('402117')
   await page.getByLabel('Număr carte funciară').fill('402117')
   await page.getByLabel('Construire').check()

@@ -35,7 +35,7 @@ async function submitUrbanismCertificate(): Promise<{ institution: string; reque
   const body = new FormData()
   body.append('request', new Blob([JSON.stringify({
     typeId: type!.id,
-    data: { cadastralNumber: '401234', landBookNumber: '401234', purpose: 'construire', area: 540 },
+    data: { property: { locality: 'Lugoj', street: 'Strada Făgetului', number: '14' }, cadastralNumber: '401234', landBookNumber: '401234', purpose: 'construire', area: 540 },
     attachments: [{ kind: 'plan-situatie', name: 'plan.pdf', size: plan.length }, { kind: 'extras-cf', name: 'extras-cf.pdf', size: extract.length }],
   })], { type: 'application/json' }))
   body.append('file', new Blob([new Uint8Array(plan)], { type: 'application/pdf' }), 'plan.pdf')

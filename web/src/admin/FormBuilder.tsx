@@ -308,7 +308,6 @@ function advanced(f: EditorField, id: (p: string) => string, err: (p: string) =>
     case 'longText':
       return textDefault
     case 'phone':
-    case 'cnp':
       return (
         <>
           {texts('patternHint', t('requestTypes.patternHintRo'), t('requestTypes.patternHintEn'))}
@@ -316,6 +315,8 @@ function advanced(f: EditorField, id: (p: string) => string, err: (p: string) =>
         </>
       )
     case 'email':
+    case 'cnp':
+    case 'cui':
       return autocomplete
     case 'number':
       return (

@@ -4,7 +4,7 @@ import { flatten, initialValue, parseSchema, SchemaError, validate } from '../fo
 import type { Field } from '../forms'
 import { seeds } from '../forms/fixtures'
 import {
-  addField, changeKind, checkForm, cnpPattern, containerOf, fieldOfMessage, fieldPaths, fieldSchema, findField, fromSchema, JsonError,
+  addField, changeKind, checkForm, containerOf, fieldOfMessage, fieldPaths, fieldSchema, findField, fromSchema, JsonError,
   keptKeywords, keyFrom, kindOf, moveField, moveOption, newField, newOption, phonePattern, readSchemaText, removeField, resolvedKeys,
   resolvedValues, schemaText, toSchema, updateField, valueFrom,
 } from './formEditor'
@@ -12,7 +12,6 @@ import type { Defaults, EditorField, EditorForm, Kind } from './formEditor'
 
 const defaults: Defaults = {
   phoneHint: { ro: 'un număr de telefon, de exemplu 0256123456', en: 'a phone number, for example 0256123456' },
-  cnpHint: { ro: '13 cifre, prima diferită de 0', en: '13 digits, the first not 0' },
 }
 
 // The model without the editor's own ids, to compare two readings.
@@ -76,9 +75,12 @@ test.each([
     ['subject', 'longText'], ['text', 'longText'], ['coSigners', 'list'], ['coSigners[]', 'group'], ['coSigners[].name', 'text'],
     ['coSigners[].cnp', 'cnp']]],
   ['audienta', [['name', 'text'], ['preferredDate', 'date'], ['topic', 'longText'], ['phone', 'phone']]],
-  ['certificat-fiscal', [['personType', 'choice'], ['purpose', 'text'], ['copies', 'choice'], ['years', 'list'], ['years[]', 'number']]],
-  ['certificat-urbanism', [['cadastralNumber', 'text'], ['landBookNumber', 'text'], ['purpose', 'choice'], ['area', 'number'],
-    ['floors', 'number'], ['inIntravilan', 'yesNo']]],
+  ['certificat-fiscal', [['personType', 'choice'], ['taxpayerName', 'text'], ['cnp', 'cnp'], ['cui', 'cui'], ['purpose', 'text'],
+    ['copies', 'choice'], ['years', 'list'], ['years[]', 'number']]],
+  ['certificat-urbanism', [['cnp', 'cnp'], ['cui', 'cui'], ['property', 'group'], ['property.locality', 'choice'], ['property.street', 'text'],
+    ['property.number', 'text'], ['property.details', 'text'], ['property.postalCode', 'text'], ['cadastralNumber', 'text'],
+    ['landBookNumber', 'text'], ['purpose', 'choice'], ['worksDescription', 'longText'], ['area', 'number'], ['floors', 'number'],
+    ['inIntravilan', 'yesNo']]],
   ['informatii-publice', [['name', 'text'], ['information', 'longText'], ['answerFormat', 'choice'], ['email', 'email'],
     ['postalAddress', 'longText']]],
 ])('the kinds of %s', (name, want) => {
@@ -131,7 +133,10 @@ describe('reading details', () => {
     [{ type: 'string', format: 'email', maxLength: 500 }, 'email'],
     [{ type: 'string', format: 'date-time' }, 'dateTime'],
     [{ type: 'string', pattern: phonePattern }, 'phone'],
-    [{ type: 'string', pattern: cnpPattern }, 'cnp'],
+    [{ type: 'string', format: 'cnp' }, 'cnp'],
+    [{ type: 'string', format: 'cui' }, 'cui'],
+    // A CNP written as a pattern, before the format: the text it is, kept as written.
+    [{ type: 'string', pattern: '^[1-9]\\d{12}$' }, 'text'],
     [{ type: 'string', pattern: '^\\d{6}$' }, 'text'],
     [{ type: 'string', enum: ['a'], maxLength: 500 }, 'choice'],
     [{ type: 'number', enum: [1.5] }, 'choice'],
@@ -164,6 +169,7 @@ function built(): EditorForm {
   const agree = { ...newField('yesNo', defaults), title: { ro: 'Sunt de acord', en: 'I agree' }, default: false }
   const phone = { ...newField('phone', defaults), title: { ro: 'Telefon', en: 'Phone' } }
   const cnp = { ...newField('cnp', defaults), title: { ro: 'CNP', en: '' } }
+  const cui = { ...newField('cui', defaults), title: { ro: 'CUI', en: 'Fiscal code' } }
   const mail = { ...newField('email', defaults), title: { ro: 'E-mail', en: 'Email' } }
   const text = { ...newField('longText', defaults), title: { ro: 'Detalii', en: 'Details' }, description: { ro: 'Descrieți pe larg.', en: '' } }
   const address = { ...newField('group', defaults), title: { ro: 'Adresa', en: 'Address' }, required: true }
@@ -173,7 +179,7 @@ function built(): EditorForm {
   people.item.fields = [{ ...people.item.fields![0], title: { ro: 'Nume', en: 'Name' }, required: true }]
   return {
     title: { ro: 'Cerere', en: 'Request' }, description: { ro: '', en: '' }, closed: true, extra: {},
-    fields: [name, purpose, when, copies, agree, phone, cnp, mail, text, address, people],
+    fields: [name, purpose, when, copies, agree, phone, cnp, cui, mail, text, address, people],
   }
 }
 
@@ -190,6 +196,7 @@ describe('a form built in the editor', () => {
       ['suntDeAcord', 'boolean', 'Sunt de acord', 'I agree', false],
       ['telefon', 'string', 'Telefon', 'Phone', false],
       ['cnp', 'string', 'CNP', 'CNP', false],
+      ['cui', 'string', 'CUI', 'Fiscal code', false],
       ['eMail', 'string', 'E-mail', 'Email', false],
       ['detalii', 'string', 'Detalii', 'Details', false],
       ['adresa', 'object', 'Adresa', 'Address', true],
@@ -210,20 +217,25 @@ describe('a form built in the editor', () => {
     expect(empty.numeSiPrenume).toContain('obligatoriu')
     const filled = {
       ...initialValue(tree), numeSiPrenume: 'Ana Pop', scopul: 'construire', dataDorita: '2026-05-04', numarDeExemplare: 2,
-      telefon: '0256123456', cnp: '1800101350011', eMail: 'ana@example.ro', detalii: 'Pe larg.', adresa: { strada: 'Bocșei' },
+      telefon: '0256123456', cnp: '1920822296090', cui: 'RO18547290', eMail: 'ana@example.ro', detalii: 'Pe larg.', adresa: { strada: 'Bocșei' },
       persoane: [{ nume: 'Ion' }],
     }
     expect(validate(tree, filled, 'ro')).toEqual({})
-    const wrong = { ...filled, numarDeExemplare: 9, telefon: '12', cnp: '0123', eMail: 'ana', dataDorita: '2026-13-40', scopul: 'altceva' }
-    expect(Object.keys(validate(tree, wrong, 'en')).sort()).toEqual(['cnp', 'dataDorita', 'eMail', 'numarDeExemplare', 'scopul', 'telefon'])
+    const wrong = { ...filled, numarDeExemplare: 9, telefon: '12', cnp: '1920822296091', cui: '18547291', eMail: 'ana', dataDorita: '2026-13-40', scopul: 'altceva' }
+    const errors = validate(tree, wrong, 'en')
+    expect(Object.keys(errors).sort()).toEqual(['cnp', 'cui', 'dataDorita', 'eMail', 'numarDeExemplare', 'scopul', 'telefon'])
+    expect([errors.cnp, errors.cui]).toEqual(['The control digit of the CNP does not match; check for a typing mistake.',
+      'The control digit of the CUI does not match; check for a typing mistake.'])
   })
 
-  test('new phone and CNP fields tell the citizen what is expected, in both languages', () => {
+  test('new phone fields tell the citizen what is expected; CNP and CUI fields are checked as sign-up checks them', () => {
     const tree = parseSchema(toSchema(built()))
     const phone = tree.properties.find((f) => f.name === 'telefon')!
     expect(phone.type === 'string' && [phone.pattern, phone.patternHint, phone.autocomplete]).toEqual([phonePattern, defaults.phoneHint, 'tel'])
     const cnp = tree.properties.find((f) => f.name === 'cnp')!
-    expect(cnp.type === 'string' && [cnp.pattern, cnp.patternHint]).toEqual([cnpPattern, defaults.cnpHint])
+    expect(cnp).toMatchObject({ type: 'string', format: 'cnp' })
+    expect(cnp).not.toHaveProperty('pattern')
+    expect(tree.properties.find((f) => f.name === 'cui')).toMatchObject({ type: 'string', format: 'cui' })
   })
 
   test('reads back as it was built', () => {
@@ -233,7 +245,7 @@ describe('a form built in the editor', () => {
     expect(toSchema(again)).toEqual(toSchema(form))
   })
 
-  test.each(['text', 'longText', 'number', 'date', 'dateTime', 'yesNo', 'choice', 'email', 'phone', 'cnp', 'group', 'list'] as Kind[])(
+  test.each(['text', 'longText', 'number', 'date', 'dateTime', 'yesNo', 'choice', 'email', 'phone', 'cnp', 'cui', 'group', 'list'] as Kind[])(
     'a new %s field, once labelled, is accepted and read back as the same kind', (kind) => {
       let f = newField(kind, defaults)
       f = { ...f, title: { ro: 'Câmp', en: 'Field' } }

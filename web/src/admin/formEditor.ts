@@ -40,11 +40,12 @@ export type Kind =
   | 'email'
   | 'phone'
   | 'cnp'
+  | 'cui'
   | 'group'
   | 'list'
 
 /** The kinds in the order the editor offers them. */
-export const kinds: readonly Kind[] = ['text', 'longText', 'number', 'date', 'dateTime', 'yesNo', 'choice', 'email', 'phone', 'cnp', 'group', 'list']
+export const kinds: readonly Kind[] = ['text', 'longText', 'number', 'date', 'dateTime', 'yesNo', 'choice', 'email', 'phone', 'cnp', 'cui', 'group', 'list']
 
 /** The values a choice's options have in the data. */
 export type ValueType = 'string' | 'integer' | 'number'
@@ -72,10 +73,10 @@ export interface EditorField {
   /** The help text under the label. */
   description: Texts
   required: boolean
-  // Texts (text, longText; email, phone, cnp keep what they are given).
+  // Texts (text, longText; email, phone, cnp, cui keep what they are given).
   minLength?: number
   maxLength?: number
-  /** text only: phone and cnp have their own. */
+  /** text only: phone has its own; cnp and cui are checked by their format. */
   pattern?: string
   /** What the pattern means, told to the citizen instead of the pattern. */
   patternHint?: Texts
@@ -120,14 +121,11 @@ export interface EditorForm {
 /** Texts the editor writes into new fields, in both languages (from the message files). */
 export interface Defaults {
   phoneHint: Texts
-  cnpHint: Texts
 }
 
 export const draft2020 = 'https://json-schema.org/draft/2020-12/schema'
 /** A Romanian phone number, as the seeded forms write it. */
 export const phonePattern = '^(\\+4)?0\\d{9}$'
-/** A CNP: 13 digits, the first not 0 (the checksum is the registry's business). */
-export const cnpPattern = '^[1-9]\\d{12}$'
 /** A short text is an <input>: at most this many characters (see isLongText). */
 export const shortTextMax = 200
 /** What a new long text allows. */
@@ -173,8 +171,6 @@ function kindPart(kind: Kind, defaults: Defaults): Partial<EditorField> {
       return { autocomplete: 'email' }
     case 'phone':
       return { patternHint: { ...defaults.phoneHint }, autocomplete: 'tel' }
-    case 'cnp':
-      return { patternHint: { ...defaults.cnpHint } }
     case 'group':
       return { fields: [newField('text', defaults)], closed: true }
     case 'list':
@@ -223,7 +219,10 @@ const owned: Record<Kind, readonly string[]> = {
   longText: ['minLength', 'maxLength', 'x-autocomplete', 'default'],
   email: ['format', 'x-autocomplete'],
   phone: ['pattern', 'x-pattern-hint', 'x-autocomplete'],
-  cnp: ['pattern', 'x-pattern-hint', 'x-autocomplete'],
+  // A CNP or a CUI is checked by its format as sign-up checks it
+  // (shared/nationalid), not by a pattern.
+  cnp: ['format', 'x-autocomplete'],
+  cui: ['format', 'x-autocomplete'],
   date: ['format'],
   dateTime: ['format'],
   number: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'default'],
@@ -313,6 +312,7 @@ class Reader {
       case 'email':
       case 'phone':
       case 'cnp':
+      case 'cui':
         if (mine.has('minLength')) {
           f.minLength = num('minLength')
           f.maxLength = num('maxLength')
@@ -399,9 +399,15 @@ export function kindOf(obj: Json): Kind {
       return 'dateTime'
     case 'email':
       return 'email'
+    case 'cnp':
+      return 'cnp'
+    case 'cui':
+      return 'cui'
   }
+  // A CNP written as a pattern (before the format existed) reads as the
+  // text it is: reading stays lossless, and the administrator may make it
+  // a CNP field, which checks the control digit too.
   if (obj.pattern === phonePattern) return 'phone'
-  if (obj.pattern === cnpPattern) return 'cnp'
   const probe: StringField = { name: '', path: '', title: { ro: '', en: '' }, required: false, type: 'string' }
   if (typeof obj.minLength === 'number') probe.minLength = obj.minLength
   if (typeof obj.maxLength === 'number') probe.maxLength = obj.maxLength
@@ -527,6 +533,7 @@ const typeOf: Record<Kind, string> = {
   email: 'string',
   phone: 'string',
   cnp: 'string',
+  cui: 'string',
   date: 'string',
   dateTime: 'string',
   number: 'number',
@@ -564,9 +571,13 @@ export function fieldSchema(f: EditorField): Json {
       put('x-autocomplete', f.autocomplete)
       break
     case 'phone':
-    case 'cnp':
-      out.pattern = f.kind === 'phone' ? phonePattern : cnpPattern
+      out.pattern = phonePattern
       hint()
+      put('x-autocomplete', f.autocomplete)
+      break
+    case 'cnp':
+    case 'cui':
+      out.format = f.kind
       put('x-autocomplete', f.autocomplete)
       break
     case 'date':

@@ -109,7 +109,7 @@ export const codeFrom = (name: string) => valueFrom(name).replace(/_/g, '-').sli
 /** The texts new fields get, in both languages, from the message files. */
 export function editorDefaults(): Defaults {
   const both = (key: string) => ({ ro: translate('ro', key), en: translate('en', key) })
-  return { phoneHint: both('requestTypes.phoneHint'), cnpHint: both('requestTypes.cnpHint') }
+  return { phoneHint: both('requestTypes.phoneHint') }
 }
 
 /** The form a new request type starts with: the applicant's name, which every request needs. */

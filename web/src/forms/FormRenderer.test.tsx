@@ -4,12 +4,12 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { I18nProvider } from '../i18n/i18n'
 import type { Locale } from '../i18n/i18n'
 import { focusFirstError } from './focus'
-import { FormRenderer } from './FormRenderer'
+import { FormRenderer, parseDecimal, showDecimal } from './FormRenderer'
 import { seeds } from './fixtures'
 import { fieldId } from './paths'
 import { flatten, parseSchema } from './schema'
 import type { Field } from './schema'
-import { serverErrors } from './validate'
+import { serverErrors, validate } from './validate'
 import type { Errors } from './validate'
 import { initialValue } from './value'
 import type { FormValue } from './value'
@@ -234,18 +234,69 @@ describe('numbers, booleans, radios: certificat-urbanism', () => {
   test('number fields give numbers, and lose the key when cleared', () => {
     const form = show(seeds['certificat-urbanism'])
     const area = byId('f-area')
-    expect(area.type).toBe('number')
-    expect(area.step).toBe('any')
+    // Text, not type="number", which drops a decimal comma (512,5 became 5125).
+    expect(area.type).toBe('text')
     expect(area.inputMode).toBe('decimal')
-    expect(area.min).toBe('1')
     const floors = byId('f-floors')
-    expect(floors.step).toBe('1')
     expect(floors.inputMode).toBe('numeric')
     fireEvent.input(area, { target: { value: '512.5' } })
     fireEvent.input(floors, { target: { value: '2' } })
-    expect(form.value()).toEqual({ area: 512.5, floors: 2 })
+    expect(form.value()).toMatchObject({ area: 512.5, floors: 2 })
     fireEvent.input(area, { target: { value: '' } })
-    expect(form.value()).toEqual({ floors: 2 })
+    expect(form.value()).not.toHaveProperty('area')
+    expect(form.value().floors).toBe(2)
+  })
+
+  test('the decimal comma: 512,5 is 512.5, and stays written as typed', () => {
+    const form = show(seeds['certificat-urbanism'])
+    const area = byId('f-area')
+    fireEvent.input(area, { target: { value: '512,5' } })
+    expect(form.value().area).toBe(512.5)
+    expect(area.value).toBe('512,5')
+    fireEvent.input(area, { target: { value: '512,' } }) // on the way to 512,75
+    expect(form.value().area).toBe(512)
+    expect(area.value).toBe('512,')
+    fireEvent.input(area, { target: { value: '512,75' } })
+    expect(form.value().area).toBe(512.75)
+  })
+
+  test.each([
+    ['512,5', 512.5],
+    ['512.5', 512.5],
+    [' 1000 ', 1000],
+    [',5', 0.5],
+    ['-3,25', -3.25],
+    ['\u22123', -3],
+    ['1e3', 1000],
+    ['0,1', 0.1],
+    ['', undefined],
+    ['   ', undefined],
+    ['1.500,5', '1.500,5'], // no grouping: neither the Romanian nor the English way
+    ['1,5,5', '1,5,5'],
+    ['12 mp', '12 mp'],
+    ['0x10', '0x10'],
+    ['Infinity', 'Infinity'],
+    ['1e999', '1e999'],
+  ] as const)('parseDecimal(%j) is %j', (text, want) => {
+    expect(parseDecimal(text)).toBe(want)
+  })
+
+  test('text that is not a number is kept and told, not dropped', () => {
+    const form = show(seeds['certificat-urbanism'])
+    const area = byId('f-area')
+    fireEvent.input(area, { target: { value: '12 mp' } })
+    expect(form.value().area).toBe('12 mp')
+    expect(area.value).toBe('12 mp')
+    expect(validate(parseSchema(seeds['certificat-urbanism']), form.value(), 'ro').area).toBe('Câmpul «Suprafața terenului (mp)» trebuie să fie un număr.')
+  })
+
+  test('a value given by the page is written the locale’s way', () => {
+    show(seeds['certificat-urbanism'], { value: { area: 512.5 } })
+    expect(byId('f-area').value).toBe('512,5')
+    cleanup()
+    show(seeds['certificat-urbanism'], { value: { area: 512.5 }, locale: 'en' })
+    expect(byId('f-area').value).toBe('512.5')
+    expect([showDecimal('ro', 1e21), showDecimal('ro', undefined), showDecimal('en', 'x')]).toEqual(['1e+21', '', 'x'])
   })
 
   test('what is being typed is not rewritten: "1.0" on the way to "1.05"', () => {
@@ -256,6 +307,21 @@ describe('numbers, booleans, radios: certificat-urbanism', () => {
     expect(area.value).toBe('1.0')
     fireEvent.input(area, { target: { value: '1.05' } })
     expect(form.value().area).toBe(1.05)
+  })
+
+  test('the property’s address: locality from the list, Lugoj to start with', () => {
+    const form = show(seeds['certificat-urbanism'])
+    const property = byId<HTMLFieldSetElement>('f-property')
+    expect(property.querySelector('legend')?.textContent).toBe('Adresa imobilului * (obligatoriu)')
+    expect(byId('f-property-locality--0').checked).toBe(true)
+    fireEvent.input(byId('f-property-street'), { target: { value: 'Strada Făgetului' } })
+    expect(form.value().property).toEqual({ locality: 'Lugoj', street: 'Strada Făgetului' })
+  })
+
+  test('a CNP field has the numeric keyboard; a CUI field, which may start with RO, does not', () => {
+    show(seeds['certificat-urbanism'])
+    expect(byId('f-cnp').inputMode).toBe('numeric')
+    expect(byId('f-cui').inputMode).toBe('')
   })
 
   test('a checkbox gives true and false; radios give the option’s value', () => {
@@ -290,7 +356,7 @@ describe('certificat-fiscal', () => {
     fireEvent.click(byId('f-years--add'))
     expect(form.value().years).toEqual([null])
     const year = byId('f-years-0')
-    expect(year.type).toBe('number')
+    expect(year.inputMode).toBe('numeric')
     expect(labelOf('f-years-0').textContent).toBe('Fiscal years 1 * (required)')
     expect(document.activeElement).toBe(year)
     fireEvent.input(year, { target: { value: '2024' } })

@@ -12,8 +12,11 @@
 //   options (all visible, one click each), else a <select>, whose first
 //   option is an empty "Alegeți…" unless the field is required, has a
 //   default and a value (showsRadios);
-// - a number is <input type="number">, step 1 for integers, its value a
-//   number, never a string;
+// - a number is a text <input> with the numeric keyboard (inputMode), which
+//   takes the decimal comma and the point (parseDecimal); its value a
+//   number, or, while what is typed is not one, that text, which the
+//   validator refuses as not a number;
+// - a CNP (format cnp) is a text <input> with the numeric keyboard;
 // - a boolean is a checkbox, its value true or false once touched (a
 //   required boolean starts as false: a checkbox cannot say "no answer",
 //   so it is never marked required);
@@ -300,7 +303,7 @@ function TextView(props: FieldProps<StringField>) {
       ) : field.format === 'date' ? (
         <input {...plain} type="date" />
       ) : (
-        <input {...plain} type="text" inputMode={field.pattern && digitsOnly.test(field.pattern) ? 'numeric' : undefined} />
+        <input {...plain} type="text" inputMode={field.format === 'cnp' || (field.pattern && digitsOnly.test(field.pattern)) ? 'numeric' : undefined} />
       )}
     </Labelled>
   )
@@ -310,41 +313,60 @@ function NumberView(props: FieldProps<NumberField>) {
   const { field, path, value, ctx } = props
   const p = partsOf(props)
   const ref = useRef<HTMLInputElement>(null)
-  const num = typeof value === 'number' ? value : undefined
-  // The input is not controlled through its value attribute: "1.0" on the
-  // way to "1.05" is the number 1, and writing 1 back would undo the typing.
+  // The input is not controlled through its value attribute: "1,0" on the
+  // way to "1,05" is the number 1, and writing 1 back would undo the typing.
   // The text is replaced only when it no longer says the value (a reset, an
-  // item removed above it).
+  // item removed above it), and then written the locale's way.
   useLayoutEffect(() => {
     const el = ref.current
-    if (el && parseNumber(el.value) !== num) el.value = num === undefined ? '' : String(num)
+    if (el && parseDecimal(el.value) !== value) el.value = showDecimal(ctx.locale, value)
   })
-  const step = field.multipleOf ?? (field.type === 'integer' ? 1 : 'any')
+  // A text input, not type="number": Chromium drops a comma it does not
+  // expect, so 512,5 typed in Romanian became 5125. The keyboard on phones
+  // is still the numeric one (inputMode).
   return (
     <Labelled p={p} ctx={ctx}>
       <input
         {...controlAttrs(p, ctx)}
         ref={ref as Ref<HTMLInputElement>}
-        type="number"
+        type="text"
         inputMode={field.type === 'integer' && (field.minimum ?? field.exclusiveMinimum ?? -1) >= 0 ? 'numeric' : 'decimal'}
-        step={step}
-        min={field.minimum}
-        max={field.maximum}
+        autocomplete={field.autocomplete ?? 'off'}
+        spellcheck={false}
         onInput={(e) => {
-          const n = parseNumber(e.currentTarget.value)
-          ctx.update(path, () => n)
+          const v = parseDecimal(e.currentTarget.value)
+          ctx.update(path, () => v)
         }}
       />
     </Labelled>
   )
 }
 
-// A number input's value is '' or a valid floating-point number: the
-// browser empties it while what is typed is not one ("1e", "-").
-function parseNumber(s: string): number | undefined {
-  if (s.trim() === '') return undefined
-  const n = Number(s)
-  return Number.isFinite(n) ? n : undefined
+// What a number field takes: digits with one decimal separator, a comma
+// (the Romanian way) or a point, an optional sign and exponent. Grouping
+// is not taken: "1.500" would be 1500 to a Romanian and 1.5 to the rest.
+const decimalText = /^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$/
+
+/**
+ * parseDecimal reads what was typed in a number field: undefined for
+ * nothing, the number for a number ("512,5" and "512.5" are 512.5), and
+ * else the text itself, trimmed, which the validator then tells is not a
+ * number (rather than the field silently left empty).
+ */
+export function parseDecimal(text: string): number | string | undefined {
+  const s = text.trim().replace('\u2212', '-')
+  if (s === '') return undefined
+  if (decimalText.test(s)) {
+    const n = Number(s.replace(',', '.'))
+    if (Number.isFinite(n)) return n
+  }
+  return s
+}
+
+/** showDecimal writes a number field's value for its input, with the locale's decimal separator. */
+export function showDecimal(locale: Locale, v: unknown): string {
+  if (typeof v === 'number') return locale === 'ro' ? String(v).replace('.', ',') : String(v)
+  return typeof v === 'string' ? v : ''
 }
 
 function CheckboxView(props: FieldProps<BooleanField>) {

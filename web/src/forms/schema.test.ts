@@ -33,15 +33,27 @@ const expected: Record<string, Row[]> = {
     ['postalAddress', 'Adresă poștală', 'Postal address', false],
   ],
   'certificat-urbanism': [
+    ['cnp', 'CNP solicitant', "Applicant's personal numeric code", false],
+    ['cui', 'CUI solicitant', "Applicant's fiscal code", false],
+    ['property', 'Adresa imobilului', 'Address of the property', true],
+    ['property.locality', 'Localitatea', 'Locality', true],
+    ['property.street', 'Stradă', 'Street', true],
+    ['property.number', 'Număr', 'Number', false],
+    ['property.details', 'Bloc, scară, etaj, apartament', 'Block, entrance, floor, flat', false],
+    ['property.postalCode', 'Cod poștal', 'Postal code', false],
     ['cadastralNumber', 'Număr cadastral', 'Cadastral number', true],
-    ['landBookNumber', 'Număr carte funciară', 'Land book number', true],
+    ['landBookNumber', 'Număr carte funciară (CF)', 'Land book number (CF)', true],
     ['purpose', 'Scopul certificatului', 'Purpose of the certificate', true],
+    ['worksDescription', 'Descrierea lucrărilor propuse', 'Description of the proposed works', false],
     ['area', 'Suprafața terenului (mp)', 'Land area (sq m)', true],
     ['floors', 'Număr de niveluri', 'Number of floors', false],
     ['inIntravilan', 'Teren în intravilan', 'Land inside the built-up area', false],
   ],
   'certificat-fiscal': [
     ['personType', 'Tipul persoanei', 'Person type', true],
+    ['taxpayerName', 'Numele contribuabilului', "Taxpayer's name", true],
+    ['cnp', 'CNP contribuabil', "Taxpayer's personal numeric code", false],
+    ['cui', 'CUI contribuabil', "Taxpayer's fiscal code", false],
     ['purpose', 'Scopul eliberării', 'Purpose', true],
     ['copies', 'Număr de exemplare', 'Number of copies', false],
     ['years', 'Anii fiscali', 'Fiscal years', false],
@@ -96,10 +108,11 @@ describe('seeded forms', () => {
     })
     expect(f.coSigners).toMatchObject({ type: 'array', maxItems: 3, uniqueItems: false, items: { type: 'object', path: 'coSigners[]' } })
     expect(f.cnp).toMatchObject({
-      pattern: '^[1-9]\\d{12}$',
-      patternHint: { ro: '13 cifre, prima diferită de 0', en: '13 digits, the first not 0' },
+      format: 'cnp',
       description: { en: 'The personal numeric code, 13 digits (optional: OG 27/2002 asks for the name and the address).' },
     })
+    expect(f.cnp).not.toHaveProperty('pattern')
+    expect(f['coSigners[].cnp']).toMatchObject({ format: 'cnp' })
     expect(f.email).toMatchObject({ format: 'email' })
     expect(f.text).toMatchObject({ minLength: 20, maxLength: 5000 })
   })

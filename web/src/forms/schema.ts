@@ -17,8 +17,11 @@ export interface Labels {
 
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array'
 
-/** The formats the platform asserts (check.go refuses the others). */
-export type StringFormat = 'date' | 'date-time' | 'email'
+/**
+ * The formats the platform asserts (check.go refuses the others); cnp and
+ * cui are the Romanian personal and fiscal codes (nationalid.ts).
+ */
+export type StringFormat = 'date' | 'date-time' | 'email' | 'cnp' | 'cui'
 
 /** One allowed value of an enum, with its labels (x-labels, or the value itself). */
 export interface Option {
@@ -274,6 +277,8 @@ class Parser {
   }
 }
 
+const stringFormats: readonly StringFormat[] = ['date', 'date-time', 'email', 'cnp', 'cui']
+
 function stringField(obj: Json, base: FieldBase, where: string): StringField {
   const f: StringField = { ...base, type: 'string' }
   const pattern = optString(obj, 'pattern', where)
@@ -292,10 +297,10 @@ function stringField(obj: Json, base: FieldBase, where: string): StringField {
   }
   const format = optString(obj, 'format', where)
   if (format) {
-    if (format !== 'date' && format !== 'date-time' && format !== 'email') {
-      throw new SchemaError(`${where}: format "${format}" is not supported (date, date-time, email)`)
+    if (!stringFormats.includes(format as StringFormat)) {
+      throw new SchemaError(`${where}: format "${format}" is not supported (date, date-time, email, cnp, cui)`)
     }
-    f.format = format
+    f.format = format as StringFormat
   }
   f.enum = enumOptions(obj, 'string', where)
   return prune(f)

@@ -16,8 +16,18 @@ const valid: Record<string, Record<string, unknown>> = {
     coSigners: [{ name: 'Ion Pop', cnp: '1920822296090' }],
   },
   'informatii-publice': { name: 'Asociația Civică', information: 'Contractele de iluminat public din 2025.', answerFormat: 'email', email: 'a@example.ro' },
-  'certificat-urbanism': { cadastralNumber: '401234-C1', landBookNumber: '401234', purpose: 'construire', area: 512.5, floors: 2, inIntravilan: true },
-  'certificat-fiscal': { personType: 'fizica', purpose: 'Succesiune', copies: 2, years: [2024, 2025] },
+  'certificat-urbanism': {
+    cnp: '1920822296090',
+    property: { locality: 'Lugoj', street: 'Strada Făgetului', number: '12' },
+    cadastralNumber: '401234-C1',
+    landBookNumber: '401234',
+    purpose: 'construire',
+    worksDescription: 'Casă P+1',
+    area: 512.5,
+    floors: 2,
+    inIntravilan: true,
+  },
+  'certificat-fiscal': { personType: 'juridica', taxpayerName: 'Lugojana SRL', cui: 'RO18547290', purpose: 'Licitație', copies: 2, years: [2024, 2025] },
   audienta: { name: 'Mihai Ionescu', preferredDate: '2026-03-16', topic: 'Reabilitarea parcului din cartier', phone: '0722123456' },
 }
 
@@ -57,10 +67,27 @@ const cases: Case[] = [
   ],
   [
     'pattern tells the x-pattern-hint, not the regex',
+    'certificat-urbanism',
+    withChanges('certificat-urbanism', { landBookNumber: 'CF 401234' }),
+    { landBookNumber: 'Câmpul «Număr carte funciară (CF)» are o formă nevalidă (numărul cărții funciare, doar cifre).' },
+    { landBookNumber: 'Field «Land book number (CF)» has an invalid form (the land book\'s number, digits only).' },
+  ],
+  [
+    'a CNP is refused as sign-up refuses it, with its message',
     'petitie',
-    withChanges('petitie', { cnp: '0920822296090' }),
-    { cnp: 'Câmpul «CNP» are o formă nevalidă (13 cifre, prima diferită de 0).' },
-    { cnp: 'Field «Personal numeric code» has an invalid form (13 digits, the first not 0).' },
+    withChanges('petitie', { cnp: '1920822296091' }),
+    { cnp: 'Cifra de control a CNP-ului nu este corectă; verificați dacă ați tastat corect.' },
+    { cnp: 'The control digit of the CNP does not match; check for a typing mistake.' },
+  ],
+  [
+    'a CNP of county 47 and a CUI with a leading zero',
+    'certificat-fiscal',
+    withChanges('certificat-fiscal', { cnp: '1920822476095', cui: '018547290' }),
+    {
+      cnp: 'Codul județului din CNP nu este valid.',
+      cui: 'CUI-ul poate conține doar cifre, fără zerouri la început, eventual precedate de RO.',
+    },
+    { cnp: 'The county code in the CNP is not valid.', cui: 'The CUI may contain only digits, not starting with zero, optionally preceded by RO.' },
   ],
   [
     'email format',
@@ -127,12 +154,12 @@ const cases: Case[] = [
     'petitie',
     withChanges('petitie', { coSigners: [{ name: 'Ion Pop' }, { cnp: '123' }, { name: 'Al' }] }),
     {
-      'coSigners[1].cnp': 'Câmpul «CNP» (Cosemnatari, nr. 2) are o formă nevalidă.',
+      'coSigners[1].cnp': 'CNP-ul trebuie să aibă 13 cifre.',
       'coSigners[1].name': 'Câmpul «Nume și prenume» (Cosemnatari, nr. 2) este obligatoriu.',
       'coSigners[2].name': 'Câmpul «Nume și prenume» (Cosemnatari, nr. 3) trebuie să aibă cel puțin 3 caractere.',
     },
     {
-      'coSigners[1].cnp': 'Field «CNP» (Co-signers, no. 2) has an invalid form.',
+      'coSigners[1].cnp': 'The CNP must have 13 digits.',
       'coSigners[1].name': 'Field «Full name» (Co-signers, no. 2) is required.',
       'coSigners[2].name': 'Field «Full name» (Co-signers, no. 3) must have at least 3 characters.',
     },
@@ -173,13 +200,13 @@ const cases: Case[] = [
       area: 'Câmpul «Suprafața terenului (mp)» trebuie să fie cel puțin 1.',
       floors: 'Câmpul «Număr de niveluri» trebuie să fie mai mic decât 30.',
       inIntravilan: 'Câmpul «Teren în intravilan» trebuie să fie da sau nu.',
-      landBookNumber: 'Câmpul «Număr carte funciară» trebuie să fie un text.',
+      landBookNumber: 'Câmpul «Număr carte funciară (CF)» trebuie să fie un text.',
     },
     {
       area: 'Field «Land area (sq m)» must be at least 1.',
       floors: 'Field «Number of floors» must be less than 30.',
       inIntravilan: 'Field «Land inside the built-up area» must be yes or no.',
-      landBookNumber: 'Field «Land book number» must be text.',
+      landBookNumber: 'Field «Land book number (CF)» must be text.',
     },
   ],
   [

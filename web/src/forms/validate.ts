@@ -9,6 +9,8 @@ import type { Locale } from '../i18n/i18n'
 import { pathKey } from './paths'
 import type { Path } from './paths'
 import type { Field, FieldType, FormTree, Labels, NumberField, StringField } from './schema'
+import { identifierProblem } from './nationalid'
+import type { IdentifierCode } from './nationalid'
 import { isRecord } from './value'
 
 /**
@@ -173,10 +175,30 @@ const formatKeys = {
   email: 'forms.error.format.email',
 } as const
 
+// Each code of shared/nationalid has its message, the one sign-up shows
+// (the contract test checks them against the server's).
+const identifierKeys: Record<IdentifierCode, string> = {
+  'cnp.length': 'forms.error.id.cnp.length',
+  'cnp.digits': 'forms.error.id.cnp.digits',
+  'cnp.sex': 'forms.error.id.cnp.sex',
+  'cnp.date': 'forms.error.id.cnp.date',
+  'cnp.county': 'forms.error.id.cnp.county',
+  'cnp.serial': 'forms.error.id.cnp.serial',
+  'cnp.checksum': 'forms.error.id.cnp.checksum',
+  'cui.format': 'forms.error.id.cui.format',
+  'cui.length': 'forms.error.id.cui.length',
+  'cui.checksum': 'forms.error.id.cui.checksum',
+}
+
 function stringFailure(f: StringField, s: string, locale: Locale): Failure | undefined {
   const e = enumFailure(f, s, locale)
   if (e) return e
-  if (f.format && !formatOk(f.format, s)) return [formatKeys[f.format]]
+  // A CNP or a CUI is refused as sign-up refuses it: the code of
+  // shared/nationalid, whose message says what is wrong with it.
+  if (f.format === 'cnp' || f.format === 'cui') {
+    const code = identifierProblem(f.format, s)
+    if (code) return [identifierKeys[code]]
+  } else if (f.format && !formatOk(f.format, s)) return [formatKeys[f.format]]
   // Lengths count characters (code points), as JSON Schema and the server do.
   const length = [...s].length
   if (f.minLength !== undefined && length < f.minLength) return ['forms.error.minLength', { count: f.minLength }]

@@ -17,7 +17,7 @@ import { SignInFirst } from './SignInFirst'
 // citizen is taken to the request's page, where the registration number
 // appears as soon as the registry gives it.
 export function Submit() {
-  const { t, locale, bytes } = useI18n()
+  const { t, locale } = useI18n()
   const { me } = useSession()
   const { params } = useRoute()
   const { route } = useLocation()
@@ -101,7 +101,7 @@ export function Submit() {
             <legend>{t('submit.attachments')}</legend>
             {type.attachments.map((a) => (
               <FilePicker id={`attachment-${a.kind}`} label={a.title} required={a.required} mediaTypes={a.mediaTypes} maxSize={a.maxSize}
-                hint={t('submit.attachmentHint', { max: bytes(a.maxSize) })} multiple files={files[a.kind] ?? []}
+                multiple files={files[a.kind] ?? []}
                 onFiles={(list) => setFiles({ ...files, [a.kind]: list })} error={errors[`attachments.${a.kind}`]} />
             ))}
           </fieldset>

@@ -16,10 +16,17 @@ const extensions: Record<string, string> = {
   'application/vnd.oasis.opendocument.text': '.odt', 'application/xml': '.xml', 'text/plain': '.txt',
 }
 
+/** The formats a citizen recognises ("PDF, JPG, PNG") for the accepted media types. */
+export function formatNames(mediaTypes: readonly string[]): string {
+  const names = mediaTypes.map((m) => (extensions[m] ? extensions[m].split(',')[0].slice(1).toUpperCase() : m))
+  return [...new Set(names)].join(', ')
+}
+
 /**
  * FilePicker: files by drag and drop or by the file dialog (which is what
  * the keyboard and a phone use), listed with their size and a way to take
- * one back. Files the API would refuse are marked at once.
+ * one back. The accepted formats and the maximum size are told before a
+ * file is chosen; files the API would refuse are marked at once.
  */
 export function FilePicker({ id, label, hint, files, onFiles, mediaTypes, maxSize, multiple, required, error }: {
   id: string
@@ -40,7 +47,7 @@ export function FilePicker({ id, label, hint, files, onFiles, mediaTypes, maxSiz
   const check = (file: File): PickedFile => {
     if (maxSize && file.size > maxSize) return { file, problem: t('files.tooLarge', { max: bytes(maxSize) }) }
     if (file.size === 0) return { file, problem: t('files.empty') }
-    if (mediaTypes && file.type && !mediaTypes.includes(file.type)) return { file, problem: t('files.wrongType', { types: accept ?? '' }) }
+    if (mediaTypes && file.type && !mediaTypes.includes(file.type)) return { file, problem: t('files.wrongType', { types: formatNames(mediaTypes) }) }
     return { file }
   }
   const add = (list: FileList | null) => {
@@ -48,11 +55,16 @@ export function FilePicker({ id, label, hint, files, onFiles, mediaTypes, maxSiz
     const picked = [...list].map(check)
     onFiles(multiple ? [...files, ...picked] : picked.slice(0, 1))
   }
-  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined
+  const accepted = [
+    mediaTypes && mediaTypes.length > 0 ? t('files.acceptedTypes', { types: formatNames(mediaTypes) }) : '',
+    maxSize ? t('files.acceptedSize', { max: bytes(maxSize) }) : '',
+  ].filter(Boolean).join(' ')
+  const described = [hint && `${id}-hint`, accepted && `${id}-accepted`, error && `${id}-error`].filter(Boolean).join(' ') || undefined
   return (
     <div class={error ? 'field field-invalid' : 'field'}>
       <FieldLabel id={id} label={label} required={required} />
       {hint && <p class="field-hint" id={`${id}-hint`}>{hint}</p>}
+      {accepted && <p class="field-hint" id={`${id}-accepted`}>{accepted}</p>}
       <div class={dragging ? 'dropzone dragging' : 'dropzone'}
         onDragOver={(e) => { e.preventDefault(); setDragging(true) }}
         onDragLeave={() => setDragging(false)}

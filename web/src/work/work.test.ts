@@ -159,7 +159,7 @@ describe('dataRows', () => {
     const data = { area: 540, purpose: 'construire', landBookNumber: '401234', cadastralNumber: '401234', inIntravilan: true, extra: 'x' }
     expect(dataRows(data, tree, fmt('ro'))).toEqual([
       { path: 'cadastralNumber', label: 'Număr cadastral', value: '401234' },
-      { path: 'landBookNumber', label: 'Număr carte funciară', value: '401234' },
+      { path: 'landBookNumber', label: 'Număr carte funciară (CF)', value: '401234' },
       { path: 'purpose', label: 'Scopul certificatului', value: 'Construire' },
       { path: 'area', label: 'Suprafața terenului (mp)', value: 'N(540)' },
       { path: 'inIntravilan', label: 'Teren în intravilan', value: 'Da' },
