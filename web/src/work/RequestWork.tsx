@@ -140,7 +140,7 @@ export function RequestWork() {
         <dt>{t('work.colAssignee')}</dt>
         <dd>{assigneeName ?? (r.assigneeId ? t('work.assigneeOther') : <span class="meta">{t('work.unassigned')}</span>)}</dd>
         {departments.get(r.departmentId) && <><dt>{t('work.colDepartment')}</dt><dd>{departments.get(r.departmentId)}</dd></>}
-        {applicant && <><dt>{t('work.applicant')}</dt><dd>{applicant}</dd></>}
+        {applicant && !r.applicant && <><dt>{t('work.applicant')}</dt><dd>{applicant}</dd></>}
         <dt>{t('work.submittedAt')}</dt><dd>{dateTime(r.submittedAt)}</dd>
         {r.status === 'resolved' && (
           <>
