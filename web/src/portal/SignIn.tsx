@@ -60,7 +60,7 @@ export function SignIn() {
     <Page title={t('auth.signInTitle')}>
       {query.confirmat === '1' && <Alert kind="success">{t('auth.verifiedSignIn')}</Alert>}
       {next && query.confirmat !== '1' && (
-        <Alert kind="info">{t(next.startsWith('/servicii/') ? 'auth.whySignInSubmit' : 'auth.whySignIn')}</Alert>
+        <Alert kind="info">{t(next.startsWith('/servicii/') ? 'auth.whySignInSubmit' : next.startsWith('/birou') ? 'auth.whySignInOffice' : 'auth.whySignIn')}</Alert>
       )}
       <ErrorAlert error={error} />
       <form onSubmit={submit} noValidate>
