@@ -35,6 +35,9 @@ type signUpRequest struct {
 	CNP         string `json:"cnp"`
 	CUI         string `json:"cui"`
 	Locale      string `json:"locale"`
+	// Next is where the citizen was going when asked to sign in (a path of
+	// this site): the verification link carries it back.
+	Next string `json:"next"`
 }
 
 // accepted is the one answer to a sign-up or a reset request, whether or not
@@ -98,6 +101,10 @@ func (req *signUpRequest) validate() (email string, errs []httpapi.FieldError) {
 	}
 	if req.Locale != "ro" && req.Locale != "en" {
 		errs = append(errs, httpapi.Field("locale", "locale.invalid", "Limba poate fi ro sau en.", "The language may be ro or en."))
+	}
+	if req.Next != "" && !links.ReturnPath(req.Next) {
+		errs = append(errs, httpapi.Field("next", "next.invalid", "Adresa de întoarcere trebuie să fie o pagină a acestui site.",
+			"The return address must be a page of this site."))
 	}
 	return email, errs
 }
@@ -167,7 +174,8 @@ func (s *server) signUp(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		published = append(published, oid)
-		oid, err = s.mailLink(r.Context(), tx, id, links.VerifyEmail, 24*time.Hour)
+		oid, err = links.Mailer{Outbox: s.outbox, PublicURL: s.publicURL, Source: Source, Next: req.Next}.
+			Mail(r.Context(), tx, id, uuid.Nil, links.VerifyEmail, 24*time.Hour)
 		published = append(published, oid)
 		return err
 	})

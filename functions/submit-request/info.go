@@ -111,5 +111,5 @@ func (s *server) provideInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.outbox.Publish(ctx, ids...)
-	httpapi.WriteJSON(w, http.StatusOK, requests.Summarize(req, time.Now()))
+	httpapi.WriteJSON(w, http.StatusOK, requests.SummarizeForApplicant(req, time.Now()))
 }

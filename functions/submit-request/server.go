@@ -167,3 +167,8 @@ func (s *server) record(ctx context.Context, tx pgx.Tx, r *http.Request, req req
 func sealContext(institution, id uuid.UUID) string {
 	return "request.data:" + institution.String() + ":" + id.String()
 }
+
+// applicantSealContext binds who applied to the request in the same way.
+func applicantSealContext(institution, id uuid.UUID) string {
+	return "request.applicant:" + institution.String() + ":" + id.String()
+}

@@ -52,6 +52,9 @@ type declaredFile struct {
 type applicant struct {
 	name     string
 	verified bool // a CNP or a CUI
+	// seen is what the department handling the request will see of who
+	// applied (kept with the request, sealed).
+	seen requests.Applicant
 }
 
 // submit takes a request: application/json when it has no files, or
@@ -143,6 +146,15 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, "submit: seal", err)
 		return
 	}
+	seen, err := json.Marshal(who.seen)
+	if err != nil {
+		s.refuse(w, "submit: applicant", err)
+		return
+	}
+	if req.ApplicantSealed, err = s.pii.Seal(seen, applicantSealContext(inst, req.ID)); err != nil {
+		s.refuse(w, "submit: seal applicant", err)
+		return
+	}
 
 	key := r.Header.Get("Idempotency-Key")
 	var replay *idempotency.Answer
@@ -232,10 +244,17 @@ func publishedVersion(ctx context.Context, tx pgx.Tx, inst, typ uuid.UUID) (requ
 // it nothing else).
 func readApplicant(ctx context.Context, tx pgx.Tx, account uuid.UUID) (applicant, error) {
 	var a applicant
-	err := tx.QueryRow(ctx, `SELECT display_name, cnp_index IS NOT NULL OR cui IS NOT NULL FROM account WHERE id = $1`,
-		account).Scan(&a.name, &a.verified)
+	var cnpMasked, cui, phone *string
+	err := tx.QueryRow(ctx, `SELECT display_name, cnp_index IS NOT NULL OR cui IS NOT NULL, kind, email, phone, cnp_masked, cui
+		FROM account WHERE id = $1`, account).Scan(&a.name, &a.verified, &a.seen.Kind, &a.seen.Email, &phone, &cnpMasked, &cui)
 	if err != nil {
 		return applicant{}, fmt.Errorf("read applicant: %w", err)
+	}
+	a.seen.Name = a.name
+	for to, from := range map[*string]*string{&a.seen.Phone: phone, &a.seen.CNPMasked: cnpMasked, &a.seen.CUI: cui} {
+		if from != nil {
+			*to = *from
+		}
 	}
 	return a, nil
 }

@@ -47,7 +47,7 @@ func (s *server) mine(w http.ResponseWriter, r *http.Request) {
 	out := page{Items: []requests.Summary{}}
 	now := time.Now()
 	for _, req := range list {
-		out.Items = append(out.Items, requests.Summarize(req, now))
+		out.Items = append(out.Items, requests.SummarizeForApplicant(req, now))
 	}
 	if next != nil {
 		out.Next = next.Encode()
@@ -68,9 +68,11 @@ func pageParams(w http.ResponseWriter, r *http.Request) (int, *requests.Cursor, 
 // detailView is a request with what it says, its history and its files.
 type detailView struct {
 	requests.Summary
-	Data    json.RawMessage       `json:"data"`
-	History []requests.HistoryRow `json:"history"`
-	Files   []fileView            `json:"files"`
+	// Applicant is shown to staff only: the applicant knows who they are.
+	Applicant *requests.Applicant   `json:"applicant,omitempty"`
+	Data      json.RawMessage       `json:"data"`
+	History   []requests.HistoryRow `json:"history"`
+	Files     []fileView            `json:"files"`
 }
 
 type fileView struct {
@@ -131,8 +133,10 @@ func (s *server) detail(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if !p.Kind.Citizen() {
+			// The form data and who applied are personal data: staff reads are audited.
 			_, err = audit.Append(ctx, tx, audit.Entry{Institution: inst, ActorID: p.Account, ActorKind: p.Kind.AuditActor(),
-				Action: "request.read", ObjectType: "request", ObjectID: id.String(), IP: access.ClientIP(r)})
+				Action: "request.read", ObjectType: "request", ObjectID: id.String(), IP: access.ClientIP(r),
+				New: map[string]any{"read": []string{"data", "applicant"}}})
 		}
 		return err
 	})
@@ -146,8 +150,20 @@ func (s *server) detail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := detailView{Summary: requests.Summarize(req, time.Now()), Data: data, History: []requests.HistoryRow{}, Files: []fileView{}}
+	if p.Kind.Citizen() {
+		out.Summary = requests.SummarizeForApplicant(req, time.Now())
+	} else {
+		if out.Applicant, err = s.applicantOf(req, data); err != nil {
+			s.refuse(w, "request detail: open applicant", err)
+			return
+		}
+	}
 	for _, c := range history {
-		out.History = append(out.History, requests.Row(c))
+		if p.Kind.Citizen() {
+			out.History = append(out.History, requests.ApplicantRow(c))
+		} else {
+			out.History = append(out.History, requests.Row(c))
+		}
 	}
 	for _, f := range files {
 		out.Files = append(out.Files, fileView{ID: f.ID, Kind: f.Kind, Title: f.Title, Name: f.Name, Size: f.Size,
@@ -156,6 +172,24 @@ func (s *server) detail(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", fmt.Sprintf(`"%d"`, req.Revision))
 	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// applicantOf is who made req, as kept at submission, with the address its
+// form gives; nil for a request made before applicants were kept.
+func (s *server) applicantOf(req requests.Request, data json.RawMessage) (*requests.Applicant, error) {
+	if req.ApplicantSealed == nil {
+		return nil, nil
+	}
+	plain, err := s.pii.Open(req.ApplicantSealed, applicantSealContext(req.Institution, req.ID))
+	if err != nil {
+		return nil, err
+	}
+	var a requests.Applicant
+	if err := json.Unmarshal(plain, &a); err != nil {
+		return nil, fmt.Errorf("applicant of %s: %w", req.ID, err)
+	}
+	a.Address = requests.FormAddress(data)
+	return &a, nil
 }
 
 // download streams a file of a request to whoever may see the request.

@@ -9,6 +9,7 @@ package links
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -38,6 +39,21 @@ type Mailer struct {
 	PublicURL string
 	// Source is the CloudEvents source of the function that asks.
 	Source string
+	// Next, when set, is where the link's page sends the person once done
+	// (a ReturnPath: a path of this site), carried as the link's "next".
+	Next string
+}
+
+// ReturnPath reports whether next may be where a link or a sign-in sends
+// someone back to: a path of this site only. It starts with one "/"; "//host"
+// and "/\host" (which browsers read as another site), backslashes and
+// control characters anywhere, and anything longer than 1000 bytes are not.
+// The web app's sign-in applies the same rule (web/src/session.tsx).
+func ReturnPath(next string) bool {
+	if len(next) > 1000 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return false
+	}
+	return !strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f })
 }
 
 // Mail creates a one-time token for purpose, valid for ttl, and adds to tx
@@ -59,15 +75,22 @@ func (m Mailer) Mail(ctx context.Context, tx pgx.Tx, account, institution uuid.U
 	default:
 		return 0, fmt.Errorf("mail link: unknown purpose %q", purpose)
 	}
+	if m.Next != "" && !ReturnPath(m.Next) {
+		return 0, fmt.Errorf("mail link: return path %q is not a path of this site", m.Next)
+	}
 	token, hash := access.NewToken()
 	expires := time.Now().Add(ttl).UTC().Truncate(time.Second)
 	if _, err := tx.Exec(ctx, `INSERT INTO email_token (token_hash, account_id, purpose, expires_at) VALUES ($1, $2, $3, $4)`,
 		hash, account, string(stored), expires); err != nil {
 		return 0, fmt.Errorf("mail link: email token: %w", err)
 	}
+	link := strings.TrimRight(m.PublicURL, "/") + path + "?token=" + token
+	if m.Next != "" {
+		link += "&next=" + url.QueryEscape(m.Next)
+	}
 	e, err := m.Outbox.Catalogue().New(eventType, m.Source, institution, map[string]string{
 		"accountId": account.String(),
-		"link":      strings.TrimRight(m.PublicURL, "/") + path + "?token=" + token,
+		"link":      link,
 		"expiresAt": expires.Format(time.RFC3339),
 	})
 	if err != nil {

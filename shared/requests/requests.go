@@ -94,6 +94,10 @@ const ForwardDays = 5
 type Actor struct {
 	Account uuid.UUID // uuid.Nil for the platform itself
 	Kind    string    // an audit actor kind: citizen, staff, machine, system
+	// For staff, filled when the change is written: their name and the
+	// department they acted for, which sign the change as an institution
+	// signs an answer.
+	Name, Department string
 }
 
 // Request is a citizen's request.
@@ -108,9 +112,13 @@ type Request struct {
 	Title       string
 	// DataSealed is the form data, sealed by the caller (package pii).
 	DataSealed []byte
-	Identified bool
-	Status     string
-	Submitted  time.Time
+	// ApplicantSealed is the applicant's identification and contact at
+	// submission (an Applicant as JSON), sealed by the caller; nil for
+	// requests made before it was kept.
+	ApplicantSealed []byte
+	Identified      bool
+	Status          string
+	Submitted       time.Time
 
 	Entry            uuid.UUID
 	RegisterCode     string
@@ -230,10 +238,10 @@ func Submit(ctx context.Context, tx pgx.Tx, r Request, files []File, by Actor) (
 	}
 	r.Status = Submitted
 	err := tx.QueryRow(ctx, `INSERT INTO request (institution_id, id, type_id, type_version, applicant_id, department_id,
-			register_id, title, data_sealed, identified)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING submitted_at, updated_at, revision`,
+			register_id, title, data_sealed, identified, applicant_sealed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING submitted_at, updated_at, revision`,
 		r.Institution, r.ID, r.Type, r.TypeVersion, r.Applicant, r.Department, r.Register, r.Title, r.DataSealed,
-		r.Identified).Scan(&r.Submitted, &r.UpdatedAt, &r.Revision)
+		r.Identified, r.ApplicantSealed).Scan(&r.Submitted, &r.UpdatedAt, &r.Revision)
 	if err != nil {
 		return Request{}, Change{}, fmt.Errorf("submit request: %w", err)
 	}
@@ -258,10 +266,23 @@ func addChange(ctx context.Context, tx pgx.Tx, r Request, c Change) (Change, err
 		return Change{}, err
 	}
 	c.RequestID = r.ID
+	if c.Actor.Kind == "staff" && c.Actor.Account != uuid.Nil {
+		// The signature: the staff member (an account of this institution,
+		// which row-level security shows it) and the department the
+		// request was in when they acted.
+		var name, dept *string
+		if err := tx.QueryRow(ctx, `SELECT (SELECT display_name FROM account WHERE id = $1),
+				(SELECT name FROM department WHERE institution_id = $2 AND id = $3)`,
+			c.Actor.Account, r.Institution, r.Department).Scan(&name, &dept); err != nil {
+			return Change{}, fmt.Errorf("history of %s: who acted: %w", r.ID, err)
+		}
+		c.Actor.Name, c.Actor.Department = deref(name), deref(dept)
+	}
 	err = tx.QueryRow(ctx, `INSERT INTO request_history (institution_id, request_id, action, status, actor_id, actor_kind,
-			note, details, public)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, at`,
-		r.Institution, r.ID, c.Action, c.Status, nilIfZero(c.Actor.Account), c.Actor.Kind, c.Note, b, c.Public).
+			note, details, public, actor_name, actor_department)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, nullif($10, ''), nullif($11, '')) RETURNING id, at`,
+		r.Institution, r.ID, c.Action, c.Status, nilIfZero(c.Actor.Account), c.Actor.Kind, c.Note, b, c.Public,
+		c.Actor.Name, c.Actor.Department).
 		Scan(&c.ID, &c.At)
 	if err != nil {
 		return Change{}, fmt.Errorf("history of %s: %w", r.ID, err)
@@ -284,7 +305,7 @@ func addFiles(ctx context.Context, tx pgx.Tx, r Request, history int64, by Actor
 }
 
 const requestColumns = `r.institution_id, r.id, r.type_id, r.type_version, r.applicant_id, r.department_id, r.register_id,
-	r.title, r.data_sealed, r.identified, r.status, r.submitted_at, r.entry_id, coalesce(r.register_code, ''),
+	r.title, r.data_sealed, r.applicant_sealed, r.identified, r.status, r.submitted_at, r.entry_id, coalesce(r.register_code, ''),
 	coalesce(r.number, 0), coalesce(r.year, 0), r.registered_at, coalesce(r.verification_code, ''), r.deadline,
 	coalesce(r.extended_days, 0), r.assignee_id, r.closed_at, r.answer_entry_id, coalesce(r.answer_number, 0),
 	r.updated_at, r.revision, t.code, v.name, v.regime, coalesce(v.custom_days, 0), v.working_days`
@@ -300,7 +321,7 @@ func scanRequest(row pgx.CollectableRow) (Request, error) {
 	var entry, assignee, answer *uuid.UUID
 	var deadline *time.Time
 	err := row.Scan(&r.Institution, &r.ID, &r.Type, &r.TypeVersion, &r.Applicant, &r.Department, &r.Register, &r.Title,
-		&r.DataSealed, &r.Identified, &r.Status, &r.Submitted, &entry, &r.RegisterCode, &r.Number, &r.Year,
+		&r.DataSealed, &r.ApplicantSealed, &r.Identified, &r.Status, &r.Submitted, &entry, &r.RegisterCode, &r.Number, &r.Year,
 		&r.RegisteredAt, &r.VerificationCode, &deadline, &r.ExtendedDays, &assignee, &r.ClosedAt, &answer,
 		&r.AnswerNumber, &r.UpdatedAt, &r.Revision, &r.TypeCode, &r.TypeName, &r.Regime, &r.CustomDays, &r.WorkingDays)
 	if err != nil {
@@ -339,7 +360,8 @@ func getRequest(ctx context.Context, tx pgx.Tx, institution, id uuid.UUID, lock 
 // History lists a request's changes in order; publicOnly keeps those the
 // applicant sees.
 func History(ctx context.Context, tx pgx.Tx, institution, id uuid.UUID, publicOnly bool) ([]Change, error) {
-	rows, err := tx.Query(ctx, `SELECT id, at, action, status, actor_id, actor_kind, note, details, public FROM request_history
+	rows, err := tx.Query(ctx, `SELECT id, at, action, status, actor_id, actor_kind, note, details, public,
+			coalesce(actor_name, ''), coalesce(actor_department, '') FROM request_history
 		WHERE institution_id = $1 AND request_id = $2 AND (public OR NOT $3) ORDER BY id`, institution, id, publicOnly)
 	if err != nil {
 		return nil, fmt.Errorf("history of %s: %w", id, err)
@@ -348,7 +370,8 @@ func History(ctx context.Context, tx pgx.Tx, institution, id uuid.UUID, publicOn
 		var c Change
 		var actor *uuid.UUID
 		var details []byte
-		if err := row.Scan(&c.ID, &c.At, &c.Action, &c.Status, &actor, &c.Actor.Kind, &c.Note, &details, &c.Public); err != nil {
+		if err := row.Scan(&c.ID, &c.At, &c.Action, &c.Status, &actor, &c.Actor.Kind, &c.Note, &details, &c.Public,
+			&c.Actor.Name, &c.Actor.Department); err != nil {
 			return Change{}, err
 		}
 		c.Actor.Account, c.RequestID = orNil(actor), id
@@ -537,4 +560,11 @@ func orNil(id *uuid.UUID) uuid.UUID {
 		return uuid.Nil
 	}
 	return *id
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -1,6 +1,8 @@
 package requests
 
 import (
+	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -93,20 +95,93 @@ func Summarize(r Request, now time.Time) Summary {
 	return s
 }
 
+// SummarizeForApplicant describes r to its applicant: without who it is
+// assigned to, which is the institution's own business (as the assignment
+// is not in the applicant's history).
+func SummarizeForApplicant(r Request, now time.Time) Summary {
+	s := Summarize(r, now)
+	s.AssigneeID = nil
+	return s
+}
+
 // HistoryRow is a row of a request's history as the API shows it.
 type HistoryRow struct {
-	ID      int64          `json:"id"`
-	At      time.Time      `json:"at"`
-	Action  string         `json:"action"`
-	Status  string         `json:"status"`
-	ActorID *uuid.UUID     `json:"actorId"`
-	Actor   string         `json:"actorKind"`
-	Note    string         `json:"note"`
-	Details map[string]any `json:"details"`
+	ID      int64      `json:"id"`
+	At      time.Time  `json:"at"`
+	Action  string     `json:"action"`
+	Status  string     `json:"status"`
+	ActorID *uuid.UUID `json:"actorId"`
+	Actor   string     `json:"actorKind"`
+	// ActorName and ActorDepartment sign a staff member's change (empty for
+	// anyone else, and for changes written before they were kept).
+	ActorName       string         `json:"actorName,omitempty"`
+	ActorDepartment string         `json:"actorDepartment,omitempty"`
+	Note            string         `json:"note"`
+	Details         map[string]any `json:"details"`
 }
 
 // Row describes c.
 func Row(c Change) HistoryRow {
 	return HistoryRow{ID: c.ID, At: c.At, Action: c.Action, Status: c.Status, ActorID: ptr(c.Actor.Account),
-		Actor: c.Actor.Kind, Note: c.Note, Details: c.Details}
+		Actor: c.Actor.Kind, ActorName: c.Actor.Name, ActorDepartment: c.Actor.Department, Note: c.Note, Details: c.Details}
+}
+
+// ApplicantRow describes c to its applicant: a staff member is named as
+// they sign (name and department), and nothing else of them is shown, not
+// even which account they are.
+func ApplicantRow(c Change) HistoryRow {
+	row := Row(c)
+	if c.Actor.Kind == "staff" {
+		row.ActorID = nil
+	}
+	return row
+}
+
+// Applicant is who made a request, as their account said at submission:
+// what the department handling it needs to know who applied and how to
+// reach them. The CNP is kept and shown masked only.
+type Applicant struct {
+	Kind      string `json:"kind"` // person or company
+	Name      string `json:"name"`
+	CNPMasked string `json:"cnpMasked,omitempty"`
+	CUI       string `json:"cui,omitempty"`
+	Email     string `json:"email"`
+	Phone     string `json:"phone,omitempty"`
+	// Address is the one the form gave, if it asked for one.
+	Address string `json:"address,omitempty"`
+}
+
+// FormAddress is the postal address a request's form data gives at its top
+// level ("address", "postalAddress" or "adresa"): a text as written, or an
+// object's parts (street, number, locality, county, postal code) joined.
+// It is empty when the form gives none.
+func FormAddress(data json.RawMessage) string {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return ""
+	}
+	for _, name := range []string{"address", "postalAddress", "adresa"} {
+		raw, ok := top[name]
+		if !ok {
+			continue
+		}
+		var text string
+		if json.Unmarshal(raw, &text) == nil && strings.TrimSpace(text) != "" {
+			return strings.TrimSpace(text)
+		}
+		var parts map[string]any
+		if json.Unmarshal(raw, &parts) != nil {
+			continue
+		}
+		var out []string
+		for _, key := range []string{"street", "number", "locality", "county", "postalCode"} {
+			if v, ok := parts[key].(string); ok && strings.TrimSpace(v) != "" {
+				out = append(out, strings.TrimSpace(v))
+			}
+		}
+		if len(out) > 0 {
+			return strings.Join(out, ", ")
+		}
+	}
+	return ""
 }

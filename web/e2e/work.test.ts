@@ -56,7 +56,8 @@ async function submitUrbanismCertificate(): Promise<{ institution: string; reque
 // on another browser, finds it among their own and resolves it with an
 // answer document, which then is among the request's files.
 test('a head of department assigning and a clerk resolving', async () => {
-  const { request, number } = await submitUrbanismCertificate()
+  const { institution: requestInstitution, request, number } = await submitUrbanismCertificate()
+  const department = 'Serviciul Urbanism și Amenajarea Teritoriului'
   const requestLink = { name: `Certificat de urbanism nr. ${number}` }
 
   // The head of department.
@@ -71,6 +72,12 @@ test('a head of department assigning and a clerk resolving', async () => {
   await head.page.waitForURL(`**/birou/cereri/${request}`)
   await head.page.getByRole('heading', { name: 'Certificat de urbanism', level: 1 }).waitFor()
   await head.page.getByRole('rowheader', { name: 'Cerere înregistrată' }).waitFor()
+  // Who applied and how to reach them; the CNP masked only.
+  const applicant = head.page.getByRole('region', { name: 'Solicitantul' })
+  await applicant.getByText('Ioana Popescu').waitFor()
+  await applicant.getByRole('link', { name: 'ioana.popescu@example.ro' }).waitFor()
+  expect(await applicant.locator('code').first().textContent()).toMatch(/^2\*+\d{3}$/)
+  expect(await head.page.content()).not.toContain('2900315351230')
   await visit(head.page, 'work-request')
 
   await head.page.getByRole('button', { name: 'Repartizează', exact: true }).click()
@@ -97,6 +104,9 @@ test('a head of department assigning and a clerk resolving', async () => {
   await clerk.page.getByRole('heading', { name: 'Certificat de urbanism', level: 1 }).waitFor()
   // A clerk does not assign.
   await clerk.page.getByRole('button', { name: 'Soluționează' }).waitFor()
+  // Each step is signed as the institution signs: the head's name and department.
+  await clerk.page.getByRole('cell', { name: `Elena Dumitrescu, ${department}` }).first().waitFor()
+  await clerk.page.getByRole('region', { name: 'Solicitantul' }).getByText('Ioana Popescu').waitFor()
   expect(await clerk.page.getByRole('button', { name: 'Repartizează', exact: true }).count()).toBe(0)
 
   await clerk.page.getByRole('button', { name: 'Soluționează' }).click()
@@ -121,6 +131,16 @@ test('a head of department assigning and a clerk resolving', async () => {
   expect(await clerk.page.getByRole('button', { name: 'Soluționează' }).count()).toBe(0)
   expect(clerk.problems).toEqual([])
   await clerk.context.close()
+
+  // The citizen sees who answered, by name and department, not "a clerk".
+  const citizen = await newPage(browser)
+  await signIn(citizen.page, 'ioana.popescu@example.ro', { lands: '/cereri' })
+  await citizen.page.goto(`/cereri/${requestInstitution}/${request}`)
+  const resolved = citizen.page.locator('.timeline li').filter({ hasText: 'Cerere soluționată' })
+  await resolved.getByText(`Radu Stoica, ${department}`).waitFor()
+  await visit(citizen.page, 'request-signed')
+  expect(citizen.problems).toEqual([])
+  await citizen.context.close()
 
   // The head of department's overview counts it: received and resolved
   // today, in the charts' tables and the totals, as the API counts it.

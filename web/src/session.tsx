@@ -57,6 +57,17 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>
 }
 
+/**
+ * returnPath is next when it is a path of this site, else ''. Not //host
+ * nor /\host, which browsers read as another site; no backslash or
+ * control character anywhere. The API applies the same rule to the
+ * verification link's return path (shared/links.ReturnPath).
+ */
+export function returnPath(next: string | undefined): string {
+  if (!next || next.length > 1000 || !next.startsWith('/') || next.startsWith('//')) return ''
+  return /[\\\u0000-\u001f\u007f]/.test(next) ? '' : next
+}
+
 export function useSession(): Session {
   return useContext(SessionContext)
 }

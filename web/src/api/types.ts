@@ -129,8 +129,22 @@ export interface HistoryRow {
   action: string
   status: string
   actorKind: string
+  /** A staff member's change is signed: their name and the department they acted for. */
+  actorName?: string
+  actorDepartment?: string
   note: string
   details: Record<string, unknown>
+}
+
+/** Who made a request, as staff see it: the CNP masked only. */
+export interface Applicant {
+  kind: 'person' | 'company'
+  name: string
+  cnpMasked?: string
+  cui?: string
+  email: string
+  phone?: string
+  address?: string
 }
 
 export interface RequestFile {
@@ -146,6 +160,8 @@ export interface RequestFile {
 }
 
 export interface RequestDetail extends RequestSummary {
+  /** Staff only. */
+  applicant?: Applicant
   data: Record<string, unknown>
   history: HistoryRow[]
   files: RequestFile[]

@@ -80,6 +80,7 @@ export function RequestView() {
           {r.history.map((h) => (
             <li>
               <strong>{t(`history.${h.action}`)}</strong> <span class="meta">{dateTime(h.at)}</span>
+              {h.actorName && <p class="meta">{signature(h.actorName, h.actorDepartment)}</p>}
               {h.note && <p>{h.note}</p>}
             </li>
           ))}
@@ -152,4 +153,9 @@ function InfoAnswer({ path, onDone }: { path: string; onDone: (s: RequestSummary
       </form>
     </section>
   )
+}
+
+/** signature names the staff member who acted as an institution signs: name, department. */
+export function signature(name: string, department?: string): string {
+  return department ? `${name}, ${department}` : name
 }

@@ -3,15 +3,22 @@ import { useLocation } from 'preact-iso'
 
 import { api } from '../api/client'
 import { useI18n } from '../i18n/i18n'
-import { useSession } from '../session'
-import { Button, ErrorAlert, Page, TextField } from '../ui/ui'
+import { returnPath, useSession } from '../session'
+import { Alert, Button, ErrorAlert, Page, TextField } from '../ui/ui'
 
 interface SignInResponse {
   mfaRequired: boolean
 }
 
+/** withNext is href with the return path next kept in its query, if there is one. */
+export function withNext(href: string, next: string): string {
+  return next ? `${href}${href.includes('?') ? '&' : '?'}next=${encodeURIComponent(next)}` : href
+}
+
 // SignIn: email and password, then the TOTP code when the account has a
-// second factor. The session is an HttpOnly cookie the API sets.
+// second factor. The session is an HttpOnly cookie the API sets. A visitor
+// sent here from a page that needs an account is told why, and the way
+// back (next) goes with them through sign-up and the verification mail.
 export function SignIn() {
   const { t } = useI18n()
   const { reload } = useSession()
@@ -22,11 +29,10 @@ export function SignIn() {
   const [step, setStep] = useState<'password' | 'totp'>('password')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>()
+  const next = returnPath(query.next)
 
   const done = async () => {
     const me = await reload()
-    // Only a path of this site: not //host nor /\host, which browsers read as another site.
-    const next = query.next && /^\/(?![/\\])/.test(query.next) ? query.next : ''
     route(next || (me?.kind === 'staff' ? '/birou' : '/cereri'))
   }
   const submit = async (e: Event) => {
@@ -52,6 +58,10 @@ export function SignIn() {
   }
   return (
     <Page title={t('auth.signInTitle')}>
+      {query.confirmat === '1' && <Alert kind="success">{t('auth.verifiedSignIn')}</Alert>}
+      {next && query.confirmat !== '1' && (
+        <Alert kind="info">{t(next.startsWith('/servicii/') ? 'auth.whySignInSubmit' : next.startsWith('/birou') ? 'auth.whySignInOffice' : 'auth.whySignIn')}</Alert>
+      )}
       <ErrorAlert error={error} />
       <form onSubmit={submit} noValidate>
         {step === 'password' ? (
@@ -66,7 +76,7 @@ export function SignIn() {
         <div class="form-actions">
           <Button type="submit" busy={busy}>{t('auth.signIn')}</Button>
           <a href="/parola-uitata">{t('auth.forgot')}</a>
-          <a href="/cont-nou">{t('auth.noAccount')}</a>
+          <a href={withNext('/cont-nou', next)}>{t('auth.noAccount')}</a>
         </div>
       </form>
     </Page>

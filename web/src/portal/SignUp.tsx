@@ -1,13 +1,19 @@
 import { useState } from 'preact/hooks'
+import { useLocation } from 'preact-iso'
 
 import { api } from '../api/client'
 import { useI18n } from '../i18n/i18n'
+import { returnPath } from '../session'
 import { Alert, Button, ErrorAlert, Page, TextField, fieldErrors, useAction } from '../ui/ui'
+import { withNext } from './SignIn'
 
 // SignUp creates a citizen's account: a person (with CNP) or a company (with
-// CUI). The address is confirmed by the link the platform mails.
+// CUI). The address is confirmed by the link the platform mails, which
+// brings the citizen back to where they were going (next), if anywhere.
 export function SignUp() {
   const { t, locale } = useI18n()
+  const { query } = useLocation()
+  const next = returnPath(query.next)
   const [kind, setKind] = useState<'person' | 'company'>('person')
   const [displayName, setDisplayName] = useState('')
   const [email, setEmail] = useState('')
@@ -26,6 +32,7 @@ export function SignUp() {
         kind, displayName, email, password, locale,
         ...(kind === 'person' ? { cnp } : { cui }),
         ...(phone ? { phone } : {}),
+        ...(next ? { next } : {}),
       })
       setSent(true)
     })
@@ -59,7 +66,7 @@ export function SignUp() {
           onValue={setPassword} error={errs.password} required autoComplete="new-password" />
         <div class="form-actions">
           <Button type="submit" busy={busy}>{t('auth.signUp')}</Button>
-          <a href="/autentificare">{t('auth.haveAccount')}</a>
+          <a href={withNext('/autentificare', next)}>{t('auth.haveAccount')}</a>
         </div>
       </form>
     </Page>

@@ -10,12 +10,14 @@ import { useSession } from '../session'
 import { FilePicker } from '../ui/FilePicker'
 import type { PickedFile } from '../ui/FilePicker'
 import { Alert, Button, ErrorAlert, Loading, Page } from '../ui/ui'
+import { accountFill, asksCNP } from './prefill'
 import { SignInFirst } from './SignInFirst'
 
 // Submit: a request type's form, built from its JSON Schema, with its
 // attachments; sent once (an Idempotency-Key survives a retry), then the
 // citizen is taken to the request's page, where the registration number
-// appears as soon as the registry gives it.
+// appears as soon as the registry gives it. The fields that ask for the
+// citizen's name, CNP, e-mail or phone start filled in from the account.
 export function Submit() {
   const { t, locale } = useI18n()
   const { me } = useSession()
@@ -38,6 +40,16 @@ export function Submit() {
     }, setLoadError)
   }, [params.institution, params.type])
   const tree = useMemo(() => (type ? parseSchema(type.form) : undefined), [type])
+  useEffect(() => {
+    if (!tree || !me || (me.kind !== 'person' && me.kind !== 'company')) return
+    let live = true
+    // The clear CNP is read (an audited read, by its owner) only for a form that asks for it.
+    const cnp = me.kind === 'person' && me.cnpMasked && asksCNP(tree)
+      ? api.get<{ cnp: string }>('/api/auth/me/cnp').then((r) => r.cnp, () => undefined)
+      : Promise.resolve(undefined)
+    cnp.then((c) => { if (live) setValue((v) => accountFill(tree, v, me, c)) })
+    return () => { live = false }
+  }, [tree, me?.id])
 
   if (me === null) return <SignInFirst />
   if (!type || !tree) return <Page title={t('submit.title')}>{loadError ? <ErrorAlert error={loadError} /> : <Loading />}</Page>

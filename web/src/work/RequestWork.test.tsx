@@ -189,4 +189,22 @@ describe('WorkList', () => {
     expect(screen.getAllByText('depășit cu 2 zile').length).toBeGreaterThan(0)
     expect(screen.getAllByText('Dumneavoastră').length).toBeGreaterThan(0)
   })
+
+  test('the applicant, with the CNP masked, and each step signed by name and department', async () => {
+    const clerkOnly: Grant = { ...clerkGrant, permissions: ['requests.read', 'requests.resolve'] }
+    serve(account(radu, 'Radu Stoica', clerkOnly), detail({
+      applicant: { kind: 'person', name: 'Ioana Popescu', cnpMasked: '2*********230', email: 'ioana.popescu@example.ro', phone: '0722 123 456',
+        address: 'Str. Făgetului, 12, Lugoj, TM' },
+      history: [{ id: 3, at: '2026-03-02T09:00:00Z', action: 'assign', status: 'assigned', actorKind: 'staff', actorId: 'someone',
+        actorName: 'Elena Dumitrescu', actorDepartment: 'Serviciul Urbanism', note: '', details: {} }],
+    }))
+    show(`/birou/cereri/${id}`)
+    const card = await screen.findByRole('region', { name: 'Solicitantul' })
+    expect(card.textContent).toContain('Ioana Popescu')
+    expect(card.textContent).toContain('2*********230')
+    expect(card.textContent).toContain('Str. Făgetului, 12, Lugoj, TM')
+    expect(screen.getByRole('link', { name: 'ioana.popescu@example.ro' }).getAttribute('href')).toBe('mailto:ioana.popescu@example.ro')
+    expect(screen.getByRole('link', { name: '0722 123 456' }).getAttribute('href')).toBe('tel:0722123456')
+    screen.getByRole('cell', { name: 'Elena Dumitrescu, Serviciul Urbanism' })
+  })
 })

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { useRoute } from 'preact-iso'
 
 import { api, upload } from '../api/client'
-import type { Me, RequestDetail, RequestFile, RequestSummary, RequestType } from '../api/types'
+import type { Applicant, Me, RequestDetail, RequestFile, RequestSummary, RequestType } from '../api/types'
 import { focusWithin, parseSchema } from '../forms'
 import type { FormTree } from '../forms'
 import { useI18n } from '../i18n/i18n'
@@ -122,7 +122,7 @@ export function RequestWork() {
   const rows = dataRows(r.data, tree, {
     locale, yes: t('work.yes'), no: t('work.no'), date, dateTime, number,
   })
-  const applicant = typeof r.data?.name === 'string' ? r.data.name : undefined
+  const applicant = r.applicant?.name ?? (typeof r.data?.name === 'string' ? r.data.name : undefined)
 
   return (
     <Page title={r.type.name} wide>
@@ -149,7 +149,7 @@ export function RequestWork() {
         <dt>{t('work.colAssignee')}</dt>
         <dd>{assigneeName ?? (r.assigneeId ? t('work.assigneeOther') : <span class="meta">{t('work.unassigned')}</span>)}</dd>
         {departments.get(r.departmentId) && <><dt>{t('work.colDepartment')}</dt><dd>{departments.get(r.departmentId)}</dd></>}
-        {applicant && <><dt>{t('work.applicant')}</dt><dd>{applicant}</dd></>}
+        {applicant && !r.applicant && <><dt>{t('work.applicant')}</dt><dd>{applicant}</dd></>}
         <dt>{t('work.submittedAt')}</dt><dd>{dateTime(r.submittedAt)}</dd>
         {r.status === 'resolved' && (
           <>
@@ -158,6 +158,8 @@ export function RequestWork() {
           </>
         )}
       </dl>
+
+      {r.applicant && <ApplicantCard a={r.applicant} />}
 
       <section aria-labelledby="work-actions">
         <h2 id="work-actions">{t('work.actions')}</h2>
@@ -214,6 +216,25 @@ export function RequestWork() {
   )
 }
 
+// ApplicantCard: who applied and how to reach them, as their account said
+// at submission. The CNP is shown masked only; the read is audited.
+function ApplicantCard({ a }: { a: Applicant }) {
+  const { t } = useI18n()
+  return (
+    <section aria-labelledby="work-applicant">
+      <h2 id="work-applicant">{t('work.applicantTitle')}</h2>
+      <dl class="facts" id="applicant">
+        <dt>{t(a.kind === 'company' ? 'work.applicantCompany' : 'work.applicantName')}</dt><dd>{a.name}</dd>
+        {a.cnpMasked && <><dt>{t('work.applicantCnp')}</dt><dd><code>{a.cnpMasked}</code> <span class="meta">{t('work.applicantCnpMasked')}</span></dd></>}
+        {a.cui && <><dt>{t('work.applicantCui')}</dt><dd><code>{a.cui}</code></dd></>}
+        <dt>{t('work.applicantEmail')}</dt><dd><a href={`mailto:${a.email}`}>{a.email}</a></dd>
+        {a.phone && <><dt>{t('work.applicantPhone')}</dt><dd><a href={`tel:${a.phone.replace(/[^+\d]/g, '')}`}>{a.phone}</a></dd></>}
+        {a.address && <><dt>{t('work.applicantAddress')}</dt><dd>{a.address}</dd></>}
+      </dl>
+    </section>
+  )
+}
+
 function origin(f: RequestFile): 'answer' | 'info' | 'request' {
   return f.kind === 'answer' ? 'answer' : f.kind === 'info' ? 'info' : 'request'
 }
@@ -223,7 +244,7 @@ function History({ r, me, staff }: { r: WorkDetail; me: Me; staff: Staff }) {
   const { t, date, dateTime } = useI18n()
   const who = (h: WorkHistoryRow) => {
     const a = actorOf(h, me.id, staff.names)
-    if (a.kind === 'staff') return a.name ?? t('work.actor.staff')
+    if (a.kind === 'staff') return a.name ? (a.department ? `${a.name}, ${a.department}` : a.name) : t('work.actor.staff')
     if (a.kind === 'me') return `${me.displayName} (${t('work.actor.me')})`
     return t(`work.actor.${a.kind}`)
   }

@@ -138,6 +138,9 @@ test('actorOf names who acted', () => {
   expect(actorOf(row('staff', 'radu'), 'me', names)).toEqual({ kind: 'staff', name: 'Radu Stoica' })
   expect(actorOf(row('staff', 'unknown'), 'me', names)).toEqual({ kind: 'staff', name: undefined })
   expect(actorOf(row('machine', 'm'), 'me', names)).toEqual({ kind: 'machine' })
+  // The change's own signature wins, and needs no staff list.
+  const signed = { ...row('staff', 'unknown'), actorName: 'Elena Dumitrescu', actorDepartment: 'Serviciul Urbanism' }
+  expect(actorOf(signed, 'me', new Map())).toEqual({ kind: 'staff', name: 'Elena Dumitrescu', department: 'Serviciul Urbanism' })
 })
 
 test('awaitsRegistry: a number or an answer on its way', () => {

@@ -150,7 +150,7 @@ export type Actor =
   | { kind: 'system' }
   | { kind: 'applicant' }
   | { kind: 'me' }
-  | { kind: 'staff'; name?: string }
+  | { kind: 'staff'; name?: string; department?: string }
   | { kind: 'machine' }
 
 export function actorOf(h: WorkHistoryRow, meId: string | undefined, names: Map<string, string>): Actor {
@@ -163,7 +163,8 @@ export function actorOf(h: WorkHistoryRow, meId: string | undefined, names: Map<
       return { kind: 'machine' }
   }
   if (h.actorId && h.actorId === meId) return { kind: 'me' }
-  return { kind: 'staff', name: h.actorId ? names.get(h.actorId) : undefined }
+  // The change's own signature first: the staff list may be out of the reader's reach.
+  return { kind: 'staff', name: h.actorName || (h.actorId ? names.get(h.actorId) : undefined), department: h.actorDepartment }
 }
 
 /** Whether the page should ask again soon: a number or an answer's registration is on its way. */
