@@ -8,7 +8,7 @@ import { afterEach, expect, test } from 'vitest'
 
 import { Routes } from './app'
 import { I18nProvider } from './i18n/i18n'
-import { routeNames } from './routes'
+import { href, routeNames } from './routes'
 import type { RouteName } from './routes'
 
 // Every link the platform sends (mails, texts, in-app notifications,
@@ -60,4 +60,10 @@ test.each(sent.map((s) => [`${s.kind} to the ${s.to} (${s.channel}, ${s.locale})
 
 test('an address no route takes is the not-found page', () => {
   expect(pageAt('/cereri/00000000-0000-0000-0000-000000000000')).toBe('Pagina nu există.Pagina principală')
+})
+
+test('href fills a route from the table', () => {
+  expect(href('request', { institution: 'i-1', id: 'r 2' })).toBe('/cereri/i-1/r%202')
+  expect(href('statusLookupAt', { institution: 'i-1' }, { nr: '9', an: '2026', cod: 'AB' })).toBe('/verificare/i-1?nr=9&an=2026&cod=AB')
+  expect(() => href('request', { institution: 'i-1' })).toThrow(/:id/)
 })
