@@ -40,6 +40,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/requests"
 	"github.com/ghiseu/ghiseu/shared/runtime"
 	"github.com/ghiseu/ghiseu/shared/sms"
+	"github.com/ghiseu/ghiseu/shared/weblinks"
 )
 
 // Consumer is notify's name in the inbox.
@@ -57,8 +58,8 @@ const (
 
 // Options tunes notify; main reads them from the environment.
 type Options struct {
-	// PublicURL is where people reach the platform: links to requests and
-	// the receipts' verification address start with it.
+	// PublicURL is where people reach the platform: links to the web
+	// app's pages (shared/weblinks) start with it.
 	PublicURL string
 	// RetryBase is the wait after a message's first failed attempt; it
 	// doubles with each attempt up to RetryMax (with jitter, so messages
@@ -86,6 +87,7 @@ type Handler struct {
 	texter    sms.Sender
 	log       *slog.Logger
 	opts      Options
+	site      weblinks.Site
 	kinds     map[string]kind
 	cache     templateCache
 	// operatorTemplates are the templates of the platform's own notices,
@@ -120,7 +122,8 @@ func NewHandler(pool *pgxpool.Pool, templates *mail.Templates, mailer mail.Sende
 	if opts.SendNowBudget <= 0 {
 		opts.SendNowBudget = 15 * time.Second
 	}
-	return &Handler{pool: pool, templates: templates, mailer: mailer, texter: texter, log: log, opts: opts, kinds: ks,
+	return &Handler{pool: pool, templates: templates, mailer: mailer, texter: texter, log: log, opts: opts,
+		site: weblinks.New(opts.PublicURL), kinds: ks,
 		operatorTemplates: operatorTemplates}, nil
 }
 
@@ -307,7 +310,7 @@ func (h *Handler) queueFor(ctx context.Context, tx pgx.Tx, e cloudevents.Event, 
 	if k.to == operators {
 		data, err = h.operatorData(e.Data(), e.Time(), to)
 	} else {
-		data, err = h.requestData(k, *p.request, p.facts, to, time.Now())
+		data, err = h.requestData(k, p.institution, *p.request, p.facts, to, time.Now())
 	}
 	if err != nil {
 		return nil, err

@@ -48,7 +48,8 @@ type kind struct {
 }
 
 // kinds lists the event types notify handles. Adding one is a line here,
-// its templates, and its Trigger in k8s/base/functions/notify/triggers.yaml.
+// its templates, its Trigger in k8s/base/functions/notify/triggers.yaml,
+// and an event of it in links_test.go, which checks where its links go.
 func kinds() map[string]kind {
 	citizen := func(template string) kind {
 		return kind{template: template, to: applicant, inApp: true, sms: true}

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -155,15 +153,10 @@ func (h *Handler) receiptData(ctx context.Context, tx pgx.Tx, in institutions.In
 	return &receipt.Data{Institution: in.Name, InstitutionAddress: in.Address, RegisterName: reg.Name,
 		RegisterCode: reg.Code, Number: e.Number, Year: e.Year, RegisteredAt: e.RegisteredAt, TimeZone: tz,
 		Subject: e.Subject, Sender: e.Sender, Pages: e.Pages, Attachments: e.Attachments,
-		VerificationCode: e.VerificationCode, VerificationURL: h.verificationURL(e)}, nil
-}
-
-// verificationURL is where anyone holding the receipt can check it: the
-// address register-document prints on the receipts it serves, so both
-// copies of a receipt are the same.
-func (h *Handler) verificationURL(e registry.Entry) string {
-	q := url.Values{"nr": {strconv.FormatInt(e.Number, 10)}, "an": {strconv.Itoa(e.Year)}, "cod": {e.VerificationCode}}
-	return h.opts.PublicURL + "/verificare?" + q.Encode()
+		VerificationCode: e.VerificationCode,
+		// The address register-document prints on the receipts it serves:
+		// both copies of a receipt are the same.
+		VerificationURL: h.site.StatusLookup(in.ID, e.Number, e.Year, e.VerificationCode)}, nil
 }
 
 func notFoundPermanent(err, notFound error) error {
@@ -174,7 +167,7 @@ func notFoundPermanent(err, notFound error) error {
 }
 
 // backupsLink is the back office's page of the backups' status.
-func (h *Handler) backupsLink() string { return h.opts.PublicURL + "/birou/copii-de-siguranta" }
+func (h *Handler) backupsLink() string { return h.site.Backups() }
 
 // operatorData is what an operators' notice's template receives: the
 // event's data as it is, numbers as written.
@@ -190,16 +183,16 @@ func (h *Handler) operatorData(eventData []byte, at time.Time, to recipient) (ma
 
 // requestLink is the request's page: the applicant's on the portal, the
 // clerk's in the back office.
-func (h *Handler) requestLink(k kind, request uuid.UUID) string {
+func (h *Handler) requestLink(k kind, institution, request uuid.UUID) string {
 	if k.to == assignee {
-		return h.opts.PublicURL + "/birou/cereri/" + request.String()
+		return h.site.WorkRequest(request)
 	}
-	return h.opts.PublicURL + "/cereri/" + request.String()
+	return h.site.Request(institution, request)
 }
 
 // requestData is what a request notification's template receives.
-func (h *Handler) requestData(k kind, d requests.EventData, f requestFacts, to recipient, now time.Time) (mail.Data, error) {
-	data := mail.Data{Name: to.name, Link: h.requestLink(k, d.RequestID), Institution: f.institution, RequestType: f.typeName,
+func (h *Handler) requestData(k kind, institution uuid.UUID, d requests.EventData, f requestFacts, to recipient, now time.Time) (mail.Data, error) {
+	data := mail.Data{Name: to.name, Link: h.requestLink(k, institution, d.RequestID), Institution: f.institution, RequestType: f.typeName,
 		Note: f.note, Days: f.days, Destination: f.destination}
 	if d.RegisterCode != nil {
 		data.RegisterCode = *d.RegisterCode

@@ -198,7 +198,7 @@ func (h *Handler) deliver(ctx context.Context, m queued) error {
 		if err != nil {
 			return err
 		}
-		if data, err = h.requestData(k, d, f, to, time.Now()); err != nil {
+		if data, err = h.requestData(k, m.institution, d, f, to, time.Now()); err != nil {
 			return err
 		}
 		if f.receipt != nil {

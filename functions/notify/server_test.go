@@ -179,7 +179,7 @@ func TestMyNotifications(t *testing.T) {
 	var second notificationList
 	a.want(a.do("ana", "GET", "/api/me/notifications?limit=2&after="+first.Next, nil), 200).json(t, &second)
 	if len(second.Items) != 1 || second.Next != "" || second.Items[0].Kind != "request.registered" ||
-		!strings.Contains(second.Items[0].Title, "înregistrată") || !strings.HasSuffix(second.Items[0].Link, "/cereri/"+r.ID.String()) {
+		!strings.Contains(second.Items[0].Title, "înregistrată") || second.Items[0].Link != publicURL+"/cereri/"+w.inst.String()+"/"+r.ID.String() {
 		t.Fatalf("second page %+v: want the registration, last", second)
 	}
 

@@ -25,6 +25,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/pdftext"
 	"github.com/ghiseu/ghiseu/shared/runtime"
+	"github.com/ghiseu/ghiseu/shared/weblinks"
 )
 
 type config struct {
@@ -61,7 +62,7 @@ func main() {
 			ExtractText: func(ctx context.Context, r io.ReaderAt, size int64) (string, error) {
 				return pdftext.Extract(ctx, r, size, cfg.MaxSearchText)
 			}}
-		s := &server{pool: pool, outbox: outbox, docs: docs, log: log, publicURL: cfg.PublicURL}
+		s := &server{pool: pool, outbox: outbox, docs: docs, log: log, site: weblinks.New(cfg.PublicURL)}
 		router, err := access.NewRouter(&access.Authenticator{Pool: pool}, log)
 		if err != nil {
 			return runtime.Function{}, err

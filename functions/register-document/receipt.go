@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -19,12 +18,24 @@ import (
 )
 
 // receipt serves an entry's registration receipt as a PDF, to whoever may
-// see the entry (the citizen it concerns included).
+// see the entry (the citizen it concerns included): as a file to save, or,
+// with ?disposition=inline, for the browser to show and print.
 func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
 	id, ok := httpapi.PathID(w, r, "entry")
 	if !ok {
+		return
+	}
+	disposition := r.URL.Query().Get("disposition")
+	switch disposition {
+	case "":
+		disposition = "attachment"
+	case "attachment", "inline":
+	default:
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("disposition", "disposition.invalid",
+			"Dovada se descarcă (attachment) sau se afișează pentru tipărire (inline).",
+			"The receipt is downloaded (attachment) or shown to print (inline).")})
 		return
 	}
 	var e registry.Entry
@@ -50,21 +61,15 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
 	err = receipt.Write(&buf, receipt.Data{Institution: in.Name, InstitutionAddress: in.Address, RegisterName: reg.Name,
 		RegisterCode: reg.Code, Number: e.Number, Year: e.Year, RegisteredAt: e.RegisteredAt, TimeZone: tz,
 		Subject: e.Subject, Sender: e.Sender, Pages: e.Pages, Attachments: e.Attachments,
-		VerificationCode: e.VerificationCode, VerificationURL: s.verificationURL(e)})
+		VerificationCode: e.VerificationCode, VerificationURL: s.site.StatusLookup(inst, e.Number, e.Year, e.VerificationCode)})
 	if err != nil {
 		s.refuse(w, "receipt", err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="dovada-%s-%d-%d.pdf"`, reg.Code, e.Number, e.Year))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="dovada-%s-%d-%d.pdf"`, disposition, reg.Code, e.Number, e.Year))
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	_, _ = buf.WriteTo(w)
-}
-
-// verificationURL is where anyone holding the receipt can check it.
-func (s *server) verificationURL(e registry.Entry) string {
-	q := url.Values{"nr": {strconv.FormatInt(e.Number, 10)}, "an": {strconv.Itoa(e.Year)}, "cod": {e.VerificationCode}}
-	return s.publicURL + "/verificare?" + q.Encode()
 }

@@ -16,17 +16,19 @@ import (
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
 	"github.com/ghiseu/ghiseu/shared/registry"
+	"github.com/ghiseu/ghiseu/shared/weblinks"
 )
 
 // Source is this function's CloudEvents source.
 const Source = "/ghiseu/functions/register-document"
 
 type server struct {
-	pool      *pgxpool.Pool
-	outbox    *events.Outbox
-	docs      *documents.Store
-	log       *slog.Logger
-	publicURL string
+	pool   *pgxpool.Pool
+	outbox *events.Outbox
+	docs   *documents.Store
+	log    *slog.Logger
+	// site is the web app: receipts print its status lookup's address.
+	site weblinks.Site
 }
 
 func (s *server) routes(r *access.Router) {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -253,6 +255,44 @@ func (s *server) download(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// registrationNumber is a registration number as people write it: "9",
+// "9/2026", "nr. 9 / 2026".
+var registrationNumber = regexp.MustCompile(`^(?i:nr\.?)?\s*(\d{1,12})\s*(?:/\s*(\d{4}))?$`)
+
+// parseRegistration reads the number and year of a status lookup: the year
+// from the number ("9/2026") or from year. A year given both ways must
+// agree. It reports whether each is valid; a number without any year is a
+// wrong number.
+func parseRegistration(numberText, yearText string) (number int64, year int, numberOK, yearOK bool) {
+	numberText, yearText = strings.TrimSpace(numberText), strings.TrimSpace(yearText)
+	m := registrationNumber.FindStringSubmatch(numberText)
+	if m == nil {
+		return 0, 0, false, yearText == "" || validYear(yearText)
+	}
+	number, err := strconv.ParseInt(m[1], 10, 64)
+	numberOK = err == nil && number >= 1
+	switch {
+	case m[2] != "" && yearText != "":
+		year, _ = strconv.Atoi(m[2])
+		yearOK = validYear(m[2]) && m[2] == yearText
+	case m[2] != "":
+		year, _ = strconv.Atoi(m[2])
+		yearOK = validYear(m[2])
+	case yearText != "":
+		year, _ = strconv.Atoi(yearText)
+		yearOK = validYear(yearText)
+	default:
+		// Neither: the number lacks the year the receipt prints with it.
+		return number, 0, false, true
+	}
+	return number, year, numberOK, yearOK
+}
+
+func validYear(s string) bool {
+	y, err := strconv.Atoi(s)
+	return err == nil && y >= 2000 && y <= 9999
+}
+
 // statusView is what the public lookup tells: nothing personal.
 type statusView struct {
 	Status       string    `json:"status"`
@@ -271,7 +311,10 @@ func lookupPolicy() throttle.Policy {
 }
 
 // publicStatus looks a request up by its number, year and the verification
-// code printed on its receipt. Misses from one address are throttled.
+// code printed on its receipt, written as people copy them: the number as
+// the receipt and the mails print it ("9/2026", the year then optional),
+// the code in any case and with spaces. Misses from one address are
+// throttled.
 func (s *server) publicStatus(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, err := uuid.Parse(r.PathValue("institution"))
@@ -281,16 +324,16 @@ func (s *server) publicStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	var errs []httpapi.FieldError
-	number, err := strconv.ParseInt(q.Get("number"), 10, 64)
-	if err != nil || number < 1 {
-		errs = append(errs, httpapi.Field("number", "number.invalid", "Numărul de înregistrare.", "The registration number."))
+	number, year, numberOK, yearOK := parseRegistration(q.Get("number"), q.Get("year"))
+	if !numberOK {
+		errs = append(errs, httpapi.Field("number", "number.invalid", "Numărul de înregistrare de pe dovadă, de exemplu 9/2026.",
+			"The registration number on the receipt, for example 9/2026."))
 	}
-	year, err := strconv.Atoi(q.Get("year"))
-	if err != nil || year < 2000 || year > 9999 {
+	if !yearOK {
 		errs = append(errs, httpapi.Field("year", "year.invalid", "Anul înregistrării.", "The registration year."))
 	}
 	code := q.Get("code")
-	if code == "" || len(code) > 40 {
+	if strings.TrimSpace(code) == "" || len(code) > 40 {
 		errs = append(errs, httpapi.Field("code", "code.invalid", "Codul de verificare de pe dovadă.", "The verification code on the receipt."))
 	}
 	if len(errs) > 0 {

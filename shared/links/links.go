@@ -9,7 +9,6 @@ package links
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/events"
+	"github.com/ghiseu/ghiseu/shared/weblinks"
 )
 
 // Purpose is what a link is for; the values are email_token.purpose's.
@@ -65,13 +65,14 @@ func ReturnPath(next string) bool {
 // up by its hash before anyone is known), so tx must be in that scope when
 // this runs.
 func (m Mailer) Mail(ctx context.Context, tx pgx.Tx, account, institution uuid.UUID, purpose Purpose, ttl time.Duration) (int64, error) {
-	eventType, path, stored := events.TypeAccountVerificationRequested, "/verify-email", purpose
+	site := weblinks.New(m.PublicURL)
+	eventType, page, stored := events.TypeAccountVerificationRequested, site.VerifyEmail, purpose
 	switch purpose {
 	case VerifyEmail:
 	case ResetPassword:
-		eventType, path = events.TypeAccountPasswordResetRequested, "/reset-password"
+		eventType, page = events.TypeAccountPasswordResetRequested, site.ResetPassword
 	case Invitation:
-		eventType, path, stored = events.TypeAccountInvited, "/reset-password", ResetPassword
+		eventType, page, stored = events.TypeAccountInvited, site.ResetPassword, ResetPassword
 	default:
 		return 0, fmt.Errorf("mail link: unknown purpose %q", purpose)
 	}
@@ -84,13 +85,9 @@ func (m Mailer) Mail(ctx context.Context, tx pgx.Tx, account, institution uuid.U
 		hash, account, string(stored), expires); err != nil {
 		return 0, fmt.Errorf("mail link: email token: %w", err)
 	}
-	link := strings.TrimRight(m.PublicURL, "/") + path + "?token=" + token
-	if m.Next != "" {
-		link += "&next=" + url.QueryEscape(m.Next)
-	}
 	e, err := m.Outbox.Catalogue().New(eventType, m.Source, institution, map[string]string{
 		"accountId": account.String(),
-		"link":      link,
+		"link":      page(token, m.Next),
 		"expiresAt": expires.Format(time.RFC3339),
 	})
 	if err != nil {

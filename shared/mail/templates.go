@@ -97,7 +97,7 @@ type Data struct {
 // renders before it is saved.
 func SampleData() Data {
 	deadline := deadlines.Date{Year: 2026, Month: time.April, Day: 1}
-	return Data{Name: "Ana Popescu", Link: "https://ghiseu.example/cereri/0190e3c8-0000-7000-8000-000000000000",
+	return Data{Name: "Ana Popescu", Link: "https://ghiseu.example/cereri/0190e3c8-0000-7000-8000-000000000001/0190e3c8-0000-7000-8000-000000000000",
 		ExpiresAt: time.Date(2026, time.March, 2, 12, 0, 0, 0, time.UTC), Institution: "Primăria Municipiului Lugoj",
 		RequestType: "Petiție", RegisterCode: "I", Number: 1234, Year: 2026,
 		RegisteredAt: time.Date(2026, time.March, 2, 8, 30, 0, 0, time.UTC), Deadline: &deadline, DaysLeft: 3, Days: 15,

@@ -129,7 +129,10 @@ func TestRequestTemplates(t *testing.T) {
 			[]string{d.Note, d.Link}, true, true},
 		{"request-extended", Romanian, "Termenul de răspuns la cererea nr. 1234 din 2 martie 2026 a fost prelungit",
 			[]string{"15 zile", "Noul termen este 1 aprilie 2026", d.Note}, true, true},
-		{"request-resolved", Romanian, "Cererea nr. 1234 din 2 martie 2026 a fost soluționată", []string{d.Link}, true, true},
+		{"request-resolved", Romanian, "Cererea nr. 1234 din 2 martie 2026 a fost soluționată",
+			[]string{"Mesajul instituției:\n\n" + d.Note, d.Link}, true, true},
+		{"request-resolved", English, "Request no. 1234 of 2 March 2026 was answered",
+			[]string{"The institution's message:\n\n" + d.Note, d.Link}, true, true},
 		{"request-rejected", Romanian, "Cererea nr. 1234 din 2 martie 2026 a fost respinsă", []string{d.Note}, true, true},
 		{"request-forwarded", Romanian, "Cererea nr. 1234 din 2 martie 2026 a fost trimisă instituției competente",
 			[]string{d.Destination, d.Note}, true, true},
@@ -166,6 +169,17 @@ func TestRequestTemplates(t *testing.T) {
 			}
 		})
 	}
+	t.Run("an answer without a message says none", func(t *testing.T) {
+		d := SampleData()
+		d.Note = ""
+		for _, locale := range []string{Romanian, English} {
+			c, err := tpl.Render("request-resolved", locale, d)
+			if err != nil || strings.Contains(c.Text, "Mesajul instituției") || strings.Contains(c.Text, "institution's message") || strings.Contains(c.HTML, "border-left") ||
+				!strings.Contains(c.Text, d.Link) {
+				t.Errorf("%s: %v\n%s", locale, err, c.Text)
+			}
+		}
+	})
 	t.Run("a reminder on the last day says today", func(t *testing.T) {
 		d := SampleData()
 		d.DaysLeft = 0

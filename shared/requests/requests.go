@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ghiseu/ghiseu/shared/deadlines"
+	"github.com/ghiseu/ghiseu/shared/registry"
 	"github.com/ghiseu/ghiseu/shared/requesttypes"
 )
 
@@ -528,8 +529,10 @@ type Public struct {
 	UpdatedAt    time.Time
 }
 
-// PublicStatus finds a request by its number, year and verification code.
+// PublicStatus finds a request by its number, year and verification code,
+// the code as someone copied it (in any case, with spaces).
 func PublicStatus(ctx context.Context, tx pgx.Tx, institution uuid.UUID, year int, number int64, code string) (Public, error) {
+	code = registry.CanonicalVerificationCode(code)
 	rows, err := tx.Query(ctx, `SELECT `+requestColumns+requestFrom+`
 		WHERE r.institution_id = $1 AND r.year = $2 AND r.number = $3`, institution, year, number)
 	if err != nil {

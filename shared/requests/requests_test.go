@@ -392,6 +392,11 @@ func TestWorkListAndPublicStatus(t *testing.T) {
 		if _, err := requests.PublicStatus(ctx, tx, f.inst, r.Year, r.Number, "WRONGCODE1"); !errors.Is(err, requests.ErrNotFound) {
 			t.Errorf("wrong code: %v", err)
 		}
+		// The code as people copy it: in small letters, in groups.
+		copied := strings.ToLower(r.VerificationCode[:5] + " " + r.VerificationCode[5:])
+		if p, err := requests.PublicStatus(ctx, tx, f.inst, r.Year, r.Number, copied); err != nil || p.Number != r.Number {
+			t.Errorf("code %q: %+v %v", copied, p, err)
+		}
 		return nil
 	})
 	if err != nil {

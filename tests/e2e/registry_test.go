@@ -259,6 +259,21 @@ func TestRegistrationAtTheCounter(t *testing.T) {
 			t.Errorf("receipt text lacks %q:\n%s", want, text)
 		}
 	}
+	// Its verification link names the institution (the status lookup
+	// checks the code in that institution's registry).
+	if want := "/verificare/" + inst.String() + "?"; !strings.Contains(string(rc.body), want) {
+		t.Errorf("the receipt's link does not go to %s", want)
+	}
+	// A file to save, or, to print, for the browser to show; nothing else.
+	if cd := rc.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
+		t.Errorf("Content-Disposition %q, want an attachment", cd)
+	}
+	shown := registrar.do(http.MethodGet, base+"/registry-entries/"+e.ID.String()+"/receipt?disposition=inline", nil).want(t, http.StatusOK)
+	if cd := shown.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "inline;") || !bytes.Equal(shown.body, rc.body) {
+		t.Errorf("to print: Content-Disposition %q, %d bytes; want inline, the same %d bytes", cd, len(shown.body), len(rc.body))
+	}
+	registrar.do(http.MethodGet, base+"/registry-entries/"+e.ID.String()+"/receipt?disposition=print", nil).
+		want(t, http.StatusUnprocessableEntity)
 
 	// The next registration is number 2; an answer registered as outgoing
 	// references the entry it answers.

@@ -274,6 +274,13 @@ func TestCitizenSubmitsPetitionAndSeesItRegistered(t *testing.T) {
 		if !strings.Contains(string(r.body), `"registered"`) || strings.Contains(string(r.body), "Țăranu") || strings.Contains(string(r.body), "Făgetului") {
 			t.Errorf("public status: %s", r.body)
 		}
+		// As printed, "9/2026", and the code copied in small letters, in groups.
+		copied := url.Values{"number": {fmt.Sprintf("%d/%d", reg.Number, reg.Year)},
+			"code": {strings.ToLower(reg.VerificationCode[:5] + " " + reg.VerificationCode[5:])}}
+		anon.do(http.MethodGet, "/api/institutions/"+lugoj.String()+"/request-status?"+copied.Encode(), nil).want(t, http.StatusOK)
+		copied.Set("number", fmt.Sprint(reg.Number)) // without its year
+		anon.do(http.MethodGet, "/api/institutions/"+lugoj.String()+"/request-status?"+copied.Encode(), nil).
+			want(t, http.StatusUnprocessableEntity)
 		q.Set("code", "ALTCODGRES")
 		anon.do(http.MethodGet, "/api/institutions/"+lugoj.String()+"/request-status?"+q.Encode(), nil).want(t, http.StatusNotFound)
 	})

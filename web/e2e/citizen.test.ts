@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
 import { call, pdf, signInAPI } from './api'
-import { demoPassword, launch, newPage, testCNP, uniqueEmail, visit, waitForMail } from './harness'
+import { baseURL, demoPassword, launch, newPage, testCNP, uniqueEmail, visit, waitForMail } from './harness'
 
 let browser: Browser
 beforeAll(async () => {
@@ -71,7 +71,11 @@ test('a citizen from sign-up to downloading the answer', async () => {
   const registered = /nr\. (\d+)\/(\d+)/.exec((await page.getByRole('status').first().textContent()) ?? '')!
   const code = (await page.locator('dd code').textContent())!.trim()
   const receipt = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /dovada de înregistrare/ }).click()])
-  expect(readFileSync(await receipt[0].path()).subarray(0, 5).toString()).toBe('%PDF-')
+  const receiptPDF = readFileSync(await receipt[0].path())
+  expect(receiptPDF.subarray(0, 5).toString()).toBe('%PDF-')
+  // Its verification link (a link annotation of the PDF) names the institution.
+  const verificationLink = /\/URI \(([^)]*)\)/.exec(receiptPDF.toString('latin1'))?.[1] ?? ''
+  expect(verificationLink.startsWith(`${baseURL()}/verificare/${institution}?`)).toBe(true)
 
   // The department answers: the head assigns, the clerk resolves.
   const base = `/api/institutions/${institution}/requests/${request}`
@@ -85,10 +89,21 @@ test('a citizen from sign-up to downloading the answer', async () => {
   body.append('file', new Blob([new Uint8Array(answer)], { type: 'application/pdf' }), 'certificat.pdf')
   await call(clerk, 'POST', `${base}/resolution`, body)
 
-  await page.reload()
+  // The "resolved" mail carries the clerk's message and links to the
+  // request's page, where the answer is first, with its download.
+  const resolvedMail = await waitForMail(email, /a fost soluționată/)
+  expect(resolvedMail).toContain('Certificatul este emis.')
+  const answerLink = /https?:\/\/\S+\/cereri\/\S+/.exec(resolvedMail)?.[0]
+  expect(answerLink).toBe(`${baseURL()}/cereri/${institution}/${request}`)
+  await page.goto(answerLink!)
   await page.getByRole('heading', { name: 'Răspunsul instituției' }).waitFor()
+  const answerPanel = page.locator('section.answer-panel')
+  expect(await answerPanel.textContent()).toContain('Certificatul este emis.')
+  // First on the page, before the registration and the history.
+  expect(await page.locator('main h2').first().textContent()).toBe('Răspunsul instituției')
   await visit(page, 'request-resolved')
-  const download = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Certificat de urbanism' }).first().click()])
+  const download = await Promise.all([page.waitForEvent('download'),
+    answerPanel.getByRole('link', { name: 'Descarcă răspunsul: Certificat de urbanism' }).click()])
   expect(readFileSync(await download[0].path()).equals(answer)).toBe(true)
 
   await page.goto('/cereri')
@@ -106,13 +121,21 @@ test('a citizen from sign-up to downloading the answer', async () => {
   const exported = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descarcă datele mele' }).click()])
   expect(readFileSync(await exported[0].path(), 'utf8')).toContain(email)
 
-  // Anyone with the receipt sees the status, signed out, with nothing personal.
+  // Anyone with the receipt sees the status, signed out, with nothing
+  // personal: its link shows it at once, without a click.
   const anonymous = await newPage(browser)
-  await anonymous.page.goto(`/verificare?nr=${registered[1]}&an=${registered[2]}&cod=${code}`)
-  await anonymous.page.getByRole('button', { name: 'Verifică' }).click()
+  await anonymous.page.goto(verificationLink)
+  await anonymous.page.getByRole('heading', { name: `Cererea nr. ${registered[1]}/${registered[2]}` }).waitFor()
   await anonymous.page.getByText('Soluționată').waitFor()
   await visit(anonymous.page, 'status-lookup')
   expect(await anonymous.page.content()).not.toContain('Ana Popescu')
+  // Typed as the receipt prints it, "9/2026", with the code in small letters.
+  await anonymous.page.goto('/verificare')
+  await anonymous.page.getByLabel('Număr de înregistrare').fill(`${registered[1]}/${registered[2]}`)
+  await anonymous.page.getByLabel('Cod de verificare').fill(code.toLowerCase())
+  await anonymous.page.getByRole('button', { name: 'Verifică' }).click()
+  await anonymous.page.getByRole('heading', { name: `Cererea nr. ${registered[1]}/${registered[2]}` }).waitFor()
+  await anonymous.page.getByText('Soluționată').waitFor()
   expect(anonymous.problems).toEqual([])
   await anonymous.context.close()
   expect(problems).toEqual([])

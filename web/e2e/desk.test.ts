@@ -52,9 +52,28 @@ test('a registrar registers a counter document and prints its receipt', async ()
   const entry1 = (await page.getByRole('link', { name: 'Deschide înregistrarea' }).getAttribute('href'))!
   expect(entry1).toMatch(/^\/birou\/registru\/[0-9a-f-]{36}$/)
 
-  // The receipt is a PDF.
-  const receipt = await download(page, () => page.getByRole('link', { name: 'Tipărește dovada (PDF)' }).click())
+  // The receipt is a PDF, to download.
+  const receipt = await download(page, () => page.getByRole('link', { name: 'Descarcă dovada (PDF)' }).click())
   expect(receipt.subarray(0, 5).toString()).toBe('%PDF-')
+
+  // "Tipărește dovada" opens the print dialog for it: the receipt, served
+  // inline, in a frame of the page, which asks to print (window.print,
+  // stubbed in every frame from here on, records whose it was).
+  await context.addInitScript(() => {
+    window.print = () => {
+      const top = window.top as unknown as { printed?: string[] }
+      top.printed = [...(top.printed ?? []), location.pathname + location.search]
+    }
+  })
+  const [shown] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/receipt?disposition=inline')),
+    page.getByRole('button', { name: 'Tipărește dovada' }).click(),
+  ])
+  expect(shown.status()).toBe(200)
+  expect(shown.headers()['content-type']).toBe('application/pdf')
+  expect(shown.headers()['content-disposition']).toMatch(/^inline;/)
+  await expect.poll(() => page.evaluate(() => (window as unknown as { printed?: string[] }).printed))
+    .toEqual([expect.stringMatching(/^\/api\/institutions\/[0-9a-f-]{36}\/registry-entries\/[0-9a-f-]{36}\/receipt\?disposition=inline$/)])
 
   // The next one: the sender is remembered, focused and offered; Ctrl+Enter from the subject registers.
   await page.getByRole('button', { name: 'Înregistrează următorul' }).click()

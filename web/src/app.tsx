@@ -11,6 +11,8 @@ import { SignUp } from './portal/SignUp'
 import { VerifyEmail } from './portal/VerifyEmail'
 import { ForgotPassword, ResetPassword } from './portal/Password'
 import { StatusLookup } from './portal/StatusLookup'
+import { routeNames, routes } from './routes'
+import type { RouteName } from './routes'
 
 // backOffice loads a back-office page together with the back office's
 // texts, which it then gives the page: neither is in the initial bundle.
@@ -45,6 +47,57 @@ const EntryView = backOffice(() => import('./desk/EntryView').then((m) => m.Entr
 const WorkList = backOffice(() => import('./work/WorkList').then((m) => m.WorkList))
 const RequestWork = backOffice(() => import('./work/RequestWork').then((m) => m.RequestWork))
 
+// pages: what each of the app's addresses (routes.json) shows. The table
+// is the one the Go side builds its links from (shared/weblinks), so a
+// page is added there, and here by the same name.
+const pages: Record<RouteName, ComponentType> = {
+  home: Home,
+  signIn: SignIn,
+  signUp: SignUp,
+  verifyEmail: VerifyEmail,
+  forgotPassword: ForgotPassword,
+  resetPassword: ResetPassword,
+  statusLookup: StatusLookup,
+  statusLookupAt: StatusLookup,
+  catalogue: Catalogue,
+  submit: Submit,
+  myRequests: MyRequests,
+  request: RequestView,
+  notifications: Notifications,
+  account: Account,
+  office: Office,
+  backups: Backups,
+  registerDocument: RegisterDocument,
+  registrySearch: RegistrySearch,
+  entry: EntryView,
+  workList: WorkList,
+  workRequest: RequestWork,
+  dashboard: Dashboard,
+  organisation: Organisation,
+  staff: Staff,
+  machineClients: MachineClients,
+  requestTypes: RequestTypes,
+  requestTypeEditor: RequestTypeEditor,
+  registers: Registers,
+  filingPlan: FilingPlan,
+  templates: Templates,
+  auditTrail: AuditTrail,
+}
+
+/**
+ * Routes is the app's router: a route for each address of routes.json, in
+ * its order, showing pages[name]; any other address is "Pagina nu există".
+ * The links test renders it with stand-ins for the pages.
+ */
+export function Routes({ pages }: { pages: Record<RouteName, ComponentType> }) {
+  return (
+    <Router>
+      {routeNames.map((name) => <Route key={name} path={routes[name]} component={pages[name]} />)}
+      <Route default component={NotFound} />
+    </Router>
+  )
+}
+
 export function App() {
   return (
     <I18nProvider>
@@ -65,39 +118,7 @@ function Shell() {
       <Header />
       <main id="content">
         <ErrorBoundary>
-          <Router>
-            <Route path="/" component={Home} />
-            <Route path="/autentificare" component={SignIn} />
-            <Route path="/cont-nou" component={SignUp} />
-            <Route path="/verify-email" component={VerifyEmail} />
-            <Route path="/parola-uitata" component={ForgotPassword} />
-            <Route path="/reset-password" component={ResetPassword} />
-            <Route path="/verificare" component={StatusLookup} />
-            <Route path="/servicii" component={Catalogue} />
-            <Route path="/servicii/:institution/:type" component={Submit} />
-            <Route path="/cereri" component={MyRequests} />
-            <Route path="/cereri/:institution/:id" component={RequestView} />
-            <Route path="/notificari" component={Notifications} />
-            <Route path="/contul-meu" component={Account} />
-            <Route path="/birou" component={Office} />
-            <Route path="/birou/copii-de-siguranta" component={Backups} />
-            <Route path="/birou/registratura" component={RegisterDocument} />
-            <Route path="/birou/registru" component={RegistrySearch} />
-            <Route path="/birou/registru/:entry" component={EntryView} />
-            <Route path="/birou/cereri" component={WorkList} />
-            <Route path="/birou/cereri/:id" component={RequestWork} />
-            <Route path="/birou/panou" component={Dashboard} />
-            <Route path="/birou/institutie" component={Organisation} />
-            <Route path="/birou/personal" component={Staff} />
-            <Route path="/birou/clienti" component={MachineClients} />
-            <Route path="/birou/tipuri-cereri" component={RequestTypes} />
-            <Route path="/birou/tipuri-cereri/:type" component={RequestTypeEditor} />
-            <Route path="/birou/registre" component={Registers} />
-            <Route path="/birou/nomenclator" component={FilingPlan} />
-            <Route path="/birou/sabloane" component={Templates} />
-            <Route path="/birou/audit" component={AuditTrail} />
-            <Route default component={NotFound} />
-          </Router>
+          <Routes pages={pages} />
         </ErrorBoundary>
       </main>
       <footer class="site-footer">{t('shell.footer')}</footer>

@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/i18n'
 import { OfficeGate } from '../office/gate'
 import { focusFirst } from '../ui/focus'
 import { holds } from '../office/office'
+import { PrintButton } from '../ui/PrintButton'
 import { Alert, Button, Field, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
 import {
   changes, confidentialities, correctionBody, correctionDraft, entryNumber, entryPath, institutionPath,
@@ -108,7 +109,8 @@ function EntryPage({ me, inst }: { me: Me; inst: string }) {
         {e.updatedAt && <><dt>{t('desk.updatedAt')}</dt><dd>{dateTime(e.updatedAt)} ({t('desk.revision', { revision: e.revision })})</dd></>}
       </dl>
       <div class="form-actions">
-        <a class="btn btn-secondary" href={e.receipt} download>{t('desk.printReceipt')}</a>
+        <PrintButton url={e.receipt}>{t('desk.printReceipt')}</PrintButton>
+        <a href={e.receipt} download>{t('desk.downloadReceipt')}</a>
         {mode === 'view' && mayCorrect && <Button kind="secondary" onClick={() => { setDone(''); setMode('correct') }}>{t('desk.correct')}</Button>}
         {mode === 'view' && mayAnnul && <Button kind="danger" onClick={() => { setDone(''); setMode('annul') }}>{t('desk.annul')}</Button>}
       </div>

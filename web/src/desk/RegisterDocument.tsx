@@ -6,6 +6,7 @@ import { useI18n } from '../i18n/i18n'
 import { OfficeGate } from '../office/gate'
 import { focusFirst } from '../ui/focus'
 import { FilePicker } from '../ui/FilePicker'
+import { PrintButton } from '../ui/PrintButton'
 import type { PickedFile } from '../ui/FilePicker'
 import { Alert, Button, Field, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
 import {
@@ -207,7 +208,8 @@ function Desk({ me, inst }: { me: Me; inst: string }) {
           </dl>
           <div class="form-actions">
             <Button id="desk-next" onClick={next}>{t('desk.registerNext')}</Button>
-            <a class="btn btn-secondary" href={result.receipt} download>{t('desk.printReceipt')}</a>
+            <PrintButton url={result.receipt}>{t('desk.printReceipt')}</PrintButton>
+            <a href={result.receipt} download>{t('desk.downloadReceipt')}</a>
             <a href={`/birou/registru/${result.id}`}>{t('desk.openEntry')}</a>
           </div>
         </section>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { api } from '../api/client'
 import type { RequestList, RequestSummary } from '../api/types'
 import { useI18n } from '../i18n/i18n'
+import { href } from '../routes'
 import { Button, ErrorAlert, Loading, Page } from '../ui/ui'
 import { DaysLeft, StatusBadge, registrationNumber } from '../ui/requests'
 import { SignInFirst } from './SignInFirst'
@@ -44,7 +45,7 @@ export function MyRequests() {
         <ul class="cards">
           {items.map((r) => (
             <li class="card">
-              <h2><a href={`/cereri/${r.institutionId}/${r.id}`}>{r.type.name}</a></h2>
+              <h2><a href={href('request', { institution: r.institutionId, id: r.id })}>{r.type.name}</a></h2>
               <p>{r.title}</p>
               <dl class="facts">
                 <dt>{t('requests.status')}</dt><dd><StatusBadge status={r.status} /></dd>

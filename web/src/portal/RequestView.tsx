@@ -48,9 +48,27 @@ export function RequestView() {
   if (!r) return <Page title={t('requests.one')}>{error ? <ErrorAlert error={error} /> : <Loading />}</Page>
   const g = r.registration
   const answers = r.files.filter((f) => f.kind === 'answer')
+  // The answer comes first: the clerk's message and the documents, which
+  // the "resolved" mail links here for.
+  const resolution = [...r.history].reverse().find((h) => h.action === 'resolve')
   return (
     <Page title={r.type.name} wide>
       <p class="lead">{r.title}</p>
+      {(resolution || answers.length > 0) && (
+        <section aria-labelledby="answer" class="answer-panel">
+          <h2 id="answer">{t('requests.answer')}</h2>
+          {resolution && <p class="meta">{t('requests.answeredAt', { at: dateTime(resolution.at) })}</p>}
+          {resolution?.note && <p class="answer-note">{resolution.note}</p>}
+          <ul class="file-list">
+            {answers.map((f) => (
+              <li>
+                <a class="btn btn-primary" href={f.url} download={f.name}>{t('requests.downloadAnswer', { name: f.title || f.name })}</a>
+                <span class="meta">{bytes(f.size)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {g ? (
         <Alert kind="success">
           {t('requests.registeredAs', { number: g.number, year: g.year, at: dateTime(g.registeredAt) })}{' '}
@@ -65,14 +83,6 @@ export function RequestView() {
         <dt>{t('requests.deadline')}</dt><dd><DaysLeft r={r} /></dd>
         {g && <><dt>{t('requests.verificationCode')}</dt><dd><code>{g.verificationCode}</code></dd></>}
       </dl>
-      {answers.length > 0 && (
-        <section aria-labelledby="answer">
-          <h2 id="answer">{t('requests.answer')}</h2>
-          <ul class="file-list">
-            {answers.map((f) => <li><a href={f.url} download={f.name}>{f.title || f.name}</a> <span class="meta">{bytes(f.size)}</span></li>)}
-          </ul>
-        </section>
-      )}
       {r.status === 'info_requested' && <InfoAnswer path={path} onDone={(s) => { setR({ ...r, ...s }); load() }} />}
       <section aria-labelledby="history">
         <h2 id="history">{t('requests.history')}</h2>
