@@ -34,8 +34,15 @@ describe('accountFill', () => {
 
   test('a form asking for the phone gets it; one asking nothing of the account gets nothing', () => {
     expect(accountFill(parseSchema(seeds.audienta), {}, person)).toMatchObject({ name: 'Ioana Mureșan', phone: '0722 123 456' })
+    const nothing = parseSchema({ type: 'object', properties: { area: { type: 'number', title: 'Suprafața' } } })
+    expect(asksCNP(nothing)).toBe(false)
+    expect(accountFill(nothing, {}, person, '2920822296093')).toEqual({})
+  })
+
+  test('the urbanism certificate takes the CNP of a person and the CUI of a company (fields of format cnp and cui)', () => {
     const urbanism = parseSchema(seeds['certificat-urbanism'])
-    expect(asksCNP(urbanism)).toBe(false)
-    expect(accountFill(urbanism, {}, person, '2920822296093')).toEqual({})
+    expect(asksCNP(urbanism)).toBe(true)
+    expect(accountFill(urbanism, {}, person, '2920822296093')).toEqual({ cnp: '2920822296093' })
+    expect(accountFill(urbanism, {}, company)).toEqual({ cui: company.cui })
   })
 })
