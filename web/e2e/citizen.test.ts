@@ -45,7 +45,7 @@ test('a citizen from sign-up to downloading the answer', async () => {
   await visit(page, 'signin')
   await page.getByLabel('Adresă de e-mail').fill(email)
   await page.getByLabel('Parolă').fill(password)
-  await page.getByRole('button', { name: 'Intră în cont' }).click()
+  await page.getByRole('button', { name: 'Intrați în cont' }).click()
   await page.waitForURL('**/cereri')
   await visit(page, 'my-requests-empty')
 
