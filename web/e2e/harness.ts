@@ -230,3 +230,30 @@ export function uniqueWord(prefix = '', length = 6): string {
 
 /** focusedId is the id of the element that has the focus ('' for none). */
 export const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '')
+
+/**
+ * checkPhoneHeader checks the header on a phone (390x844): it keeps to one
+ * line's budget (the links fold behind the menu button), nothing overflows
+ * sideways, and the menu opens the links, "Contul meu" among them, inside
+ * the width. The viewport is put back after.
+ */
+export async function checkPhoneHeader(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize() ?? desktop
+  await page.setViewportSize(phone)
+  const measure = () => page.evaluate(() => ({
+    header: document.querySelector('.site-header')?.getBoundingClientRect().height ?? 0,
+    width: document.documentElement.scrollWidth,
+  }))
+  const closed = await measure()
+  expect(closed.width, `${name}: the page's width at 390 px`).toBeLessThanOrEqual(phone.width)
+  // One line: the tallest control (the language, the menu button, about
+  // 2.2rem) and the bar's padding (1.2rem), with room to spare.
+  expect(closed.header, `${name}: the header's height at 390 px`).toBeGreaterThan(0)
+  expect(closed.header, `${name}: the header's height at 390 px`).toBeLessThanOrEqual(64)
+  const menu = page.getByRole('button', { name: 'Meniu' })
+  await menu.click()
+  await page.getByRole('navigation', { name: 'Navigare principală' }).getByRole('link', { name: 'Contul meu' }).waitFor()
+  expect((await measure()).width, `${name}: the page's width at 390 px, menu open`).toBeLessThanOrEqual(phone.width)
+  await menu.click()
+  await page.setViewportSize(size)
+}

@@ -84,12 +84,12 @@ test('a registration from the keyboard, then the next one with the remembered de
   expect(JSON.parse(await (first.body.get('entry') as Blob).text())).toEqual({
     registerId: 'reg-I', direction: 'incoming', channel: 'counter', sender: 'Ștefan Țârlea', subject: 'Cerere autorizație', pages: 3,
     confidentiality: 'public' })
-  const receipt = page.getByRole('link', { name: 'Tipărește dovada (PDF)' }) as HTMLAnchorElement
+  const receipt = page.getByRole('link', { name: 'Tipăriți dovada (PDF)' }) as HTMLAnchorElement
   expect(receipt.getAttribute('href')).toBe(`/api/institutions/${inst}/registry-entries/entry-1/receipt`)
   await waitFor(() => expect(document.activeElement?.id).toBe('desk-next'))
 
   // The next one keeps the register, the channel and the sender, focused.
-  fireEvent.click(page.getByRole('button', { name: 'Înregistrează următorul' }))
+  fireEvent.click(page.getByRole('button', { name: 'Înregistrați următorul' }))
   await waitFor(() => expect(document.activeElement?.id).toBe('desk-sender'))
   expect(field('desk-sender').value).toBe('Ștefan Țârlea')
   expect(field('desk-subject').value).toBe('')

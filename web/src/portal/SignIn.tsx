@@ -5,13 +5,16 @@ import { api } from '../api/client'
 import { useI18n } from '../i18n/i18n'
 import { useSession } from '../session'
 import { Button, ErrorAlert, Page, TextField } from '../ui/ui'
+import { EnrolTOTP } from './EnrolTOTP'
 
 interface SignInResponse {
   mfaRequired: boolean
+  mfaSetupRequired: boolean
 }
 
 // SignIn: email and password, then the TOTP code when the account has a
-// second factor. The session is an HttpOnly cookie the API sets.
+// second factor, or its setup when the account must have one and has none.
+// The session is an HttpOnly cookie the API sets.
 export function SignIn() {
   const { t } = useI18n()
   const { reload } = useSession()
@@ -19,7 +22,7 @@ export function SignIn() {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [code, setCode] = useState('')
-  const [step, setStep] = useState<'password' | 'totp'>('password')
+  const [step, setStep] = useState<'password' | 'totp' | 'enrol'>('password')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>()
 
@@ -40,6 +43,10 @@ export function SignIn() {
           setStep('totp')
           return
         }
+        if (r.mfaSetupRequired) {
+          setStep('enrol')
+          return
+        }
       } else {
         await api.post('/api/auth/signin/totp', { code })
       }
@@ -50,6 +57,7 @@ export function SignIn() {
       setBusy(false)
     }
   }
+  if (step === 'enrol') return <EnrolTOTP onDone={done} />
   return (
     <Page title={t('auth.signInTitle')}>
       <ErrorAlert error={error} />
