@@ -22,7 +22,9 @@ type config struct {
 	events.SinkConfig
 	pii.KeysConfig
 	// PublicURL is where citizens reach the platform; links in mails start with it.
-	PublicURL string        `envconfig:"PUBLIC_URL" default:"http://127.0.0.1:8080"`
+	PublicURL string `envconfig:"PUBLIC_URL" default:"http://127.0.0.1:8080"`
+	// LockAfter failures on one account lock it for LockFor; the callers'
+	// addresses are only slowed down, never locked.
 	LockAfter int           `envconfig:"AUTH_LOCK_AFTER" default:"10"`
 	LockFor   time.Duration `envconfig:"AUTH_LOCK_FOR" default:"15m"`
 }

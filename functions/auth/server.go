@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -23,8 +24,9 @@ type server struct {
 	pii       *pii.Protector
 	log       *slog.Logger
 	publicURL string
-	// failures answers repeated failures per account address and, more
-	// leniently (many people share an address behind NAT), per IP.
+	// failures answers repeated failures per account: slowed, then locked.
+	// addressFailures answers them per IP, more leniently and never with a
+	// lock: many people share an address behind NAT.
 	failures        throttle.Policy
 	addressFailures throttle.Policy
 	// dummyHash is verified against when the account does not exist, so a
@@ -37,9 +39,7 @@ func newServer(pool *pgxpool.Pool, outbox *events.Outbox, p *pii.Protector, log 
 	if err != nil {
 		panic(err)
 	}
-	address := failures
-	address.Free *= 5
-	address.Lock *= 5
+	address := throttle.Policy{Free: failures.Free * 5, MaxDelay: time.Minute, Window: failures.Window}
 	return &server{pool: pool, outbox: outbox, pii: p, log: log, publicURL: strings.TrimRight(publicURL, "/"),
 		failures: failures, addressFailures: address, dummyHash: dummy}
 }

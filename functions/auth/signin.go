@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -28,9 +30,12 @@ type signInRequest struct {
 }
 
 type signInResponse struct {
-	MFARequired bool      `json:"mfaRequired"`
-	ExpiresAt   time.Time `json:"expiresAt"`
-	Token       string    `json:"token,omitempty"`
+	MFARequired bool `json:"mfaRequired"`
+	// MFASetupRequired: staff who must have a second factor and have none
+	// are signed in only to set one up (the router refuses them the rest).
+	MFASetupRequired bool      `json:"mfaSetupRequired"`
+	ExpiresAt        time.Time `json:"expiresAt"`
+	Token            string    `json:"token,omitempty"`
 }
 
 // candidate is the account a sign-in names, if any.
@@ -72,26 +77,44 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 			"Sesiunea poate fi browser sau api.", "The session may be browser or api.")})
 		return
 	}
-	// Throttled by the address as typed, known or not, so a lock says
-	// nothing about whether an account exists.
+	// Two keys. The account's, by the address as typed, known or not (so
+	// a lock says nothing about whether an account exists): its failures
+	// are slowed down, then locked. The caller's IP: many people share one
+	// (an office behind NAT), so it is only ever slowed down, never locked,
+	// and an account that signed in from that IP before (a session opened
+	// there in the last 30 days: its password was right there) passes its
+	// delay. Guessing one password across many accounts from one IP is
+	// still slowed by the IP's key: the accounts it tries have not signed in
+	// from there.
 	email := strings.ToLower(strings.TrimSpace(req.Email))
-	emailKey, ipKey := "signin:email:"+email, "signin:ip:"+access.ClientIP(r)
+	ip := access.ClientIP(r)
+	emailKey, ipKey := "signin:email:"+email, "signin:ip:"+ip
 	ctx := r.Context()
 
 	var c candidate
 	var lockedUntil time.Time
 	err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		if lockedUntil, err = throttle.Locked(ctx, tx, emailKey, ipKey); err != nil || !lockedUntil.IsZero() {
+		if lockedUntil, err = throttle.Check(ctx, tx, emailKey); err != nil || !lockedUntil.IsZero() {
 			return err
 		}
 		err = tx.QueryRow(ctx, `SELECT id, kind, institution_id, password_hash, email_verified_at IS NOT NULL, totp_enabled_at IS NOT NULL
 			FROM account WHERE lower(email) = $1 AND status = 'active' AND kind <> 'machine'`, email).
 			Scan(&c.id, &c.kind, &c.institution, &c.hash, &c.verified, &c.totp)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
 		}
-		return err
+		if lockedUntil, err = throttle.Check(ctx, tx, ipKey); err != nil || lockedUntil.IsZero() {
+			return err
+		}
+		if c.id != uuid.Nil {
+			known, err := signedInFrom(ctx, tx, c.id, ip)
+			if known {
+				lockedUntil = time.Time{}
+			}
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		s.fail(w, "sign in", err)
@@ -145,9 +168,14 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
+		if !c.totp {
+			if res.MFASetupRequired, err = access.SecondFactorRequired(ctx, tx, c.id); err != nil {
+				return err
+			}
+		}
 		_, err = audit.Append(ctx, tx, audit.Entry{Institution: orNil(c.institution), ActorID: c.id, ActorKind: access.Kind(c.kind).AuditActor(),
 			Action: "session.open", ObjectType: "account", ObjectID: c.id.String(), IP: access.ClientIP(r),
-			New: map[string]any{"kind": req.Session, "mfaPending": c.totp}})
+			New: map[string]any{"kind": req.Session, "mfaPending": c.totp, "mfaSetupRequired": res.MFASetupRequired}})
 		return err
 	})
 	if err != nil {
@@ -161,6 +189,25 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		res.Token = token
 	}
 	httpapi.WriteJSON(w, http.StatusOK, res)
+}
+
+// knownAddressFor is how long an account that signed in from an address
+// passes that address's slowdown.
+const knownAddressFor = 30 * 24 * time.Hour
+
+// signedInFrom reports whether account opened a session from ip (its
+// password was right there) within knownAddressFor.
+func signedInFrom(ctx context.Context, tx pgx.Tx, account uuid.UUID, ip string) (bool, error) {
+	if ip == "" {
+		return false, nil
+	}
+	var known bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM session WHERE account_id = $1 AND ip = $2::inet
+		AND created_at > now() - $3::interval)`, account, ip, knownAddressFor).Scan(&known)
+	if err != nil {
+		return false, fmt.Errorf("sessions of %s from the address: %w", account, err)
+	}
+	return known, nil
 }
 
 func (s *server) signOut(w http.ResponseWriter, r *http.Request) {
@@ -192,15 +239,17 @@ func (s *server) requestPasswordReset(w http.ResponseWriter, r *http.Request) {
 	var lockedUntil time.Time
 	err := db.PlatformTx(ctx, s.pool, func(tx pgx.Tx) error {
 		// Each request mails someone: bound them per address and per caller.
-		keys := []string{"reset:email:" + email, "reset:ip:" + access.ClientIP(r)}
+		// The address only slows down (an office shares one), as in signIn.
+		emailKey, ipKey := "reset:email:"+email, "reset:ip:"+access.ClientIP(r)
 		var err error
-		if lockedUntil, err = throttle.Locked(ctx, tx, keys...); err != nil || !lockedUntil.IsZero() {
+		if lockedUntil, err = throttle.Locked(ctx, tx, emailKey, ipKey); err != nil || !lockedUntil.IsZero() {
 			return err
 		}
-		for _, key := range keys {
-			if _, err := throttle.Fail(ctx, tx, key, s.failures); err != nil {
-				return err
-			}
+		if _, err := throttle.Fail(ctx, tx, emailKey, s.failures); err != nil {
+			return err
+		}
+		if _, err := throttle.Fail(ctx, tx, ipKey, s.addressFailures); err != nil {
+			return err
 		}
 		var account uuid.UUID
 		err = tx.QueryRow(ctx, `SELECT id FROM account WHERE lower(email) = $1 AND status = 'active' AND kind <> 'machine'`, email).Scan(&account)

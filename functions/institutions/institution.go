@@ -130,6 +130,9 @@ type institutionPatch struct {
 	Address         *string `json:"address"`
 	TimeZone        *string `json:"timeZone"`
 	RequireStaffMFA *bool   `json:"requireStaffMfa"`
+	// RequireAdminMFA false relaxes the default second factor of the
+	// institution's administrators: audited, like every change here.
+	RequireAdminMFA *bool `json:"requireAdminMfa"`
 }
 
 func (p *institutionPatch) validate() []httpapi.FieldError {
@@ -163,6 +166,9 @@ func (p *institutionPatch) changes(cur institutions.Institution) (institutions.C
 	}
 	if p.RequireStaffMFA != nil && *p.RequireStaffMFA != cur.RequireStaffMFA {
 		c.RequireStaffMFA, names = p.RequireStaffMFA, append(names, "requireStaffMfa")
+	}
+	if p.RequireAdminMFA != nil && *p.RequireAdminMFA != cur.RequireAdminMFA {
+		c.RequireAdminMFA, names = p.RequireAdminMFA, append(names, "requireAdminMfa")
 	}
 	return c, names
 }
@@ -230,12 +236,14 @@ type institutionCreate struct {
 	Address         string  `json:"address"`
 	TimeZone        *string `json:"timeZone"`
 	RequireStaffMFA bool    `json:"requireStaffMfa"`
+	// RequireAdminMFA absent is true: the default asks administrators for a second factor.
+	RequireAdminMFA *bool `json:"requireAdminMfa"`
 }
 
 // validate checks the request and returns the institution it asks for.
 func (req *institutionCreate) validate(parent uuid.UUID) (institutions.NewInstitution, []httpapi.FieldError) {
 	n := institutions.NewInstitution{Parent: parent, Name: strings.TrimSpace(req.Name), Address: strings.TrimSpace(req.Address),
-		TimeZone: defaultTimeZone, RequireStaffMFA: req.RequireStaffMFA}
+		TimeZone: defaultTimeZone, RequireStaffMFA: req.RequireStaffMFA, RelaxAdminMFA: req.RequireAdminMFA != nil && !*req.RequireAdminMFA}
 	var errs []httpapi.FieldError
 	cif, err := nationalid.ParseCUI(req.CIF)
 	var ie *nationalid.Error

@@ -59,7 +59,8 @@ func (a *api) session(who string, account uuid.UUID) {
 func (a *api) staff(who string, institution uuid.UUID, role string) uuid.UUID {
 	a.t.Helper()
 	id := uuid.New()
-	a.w.exec(`INSERT INTO account (id, kind, institution_id, email, email_verified_at, display_name) VALUES ($1, 'staff', $2, $3, now(), $4)`,
+	// Staff have set up the second factor the platform asks of administrators.
+	a.w.exec(`INSERT INTO account (id, kind, institution_id, email, email_verified_at, display_name, totp_enabled_at) VALUES ($1, 'staff', $2, $3, now(), $4, now())`,
 		id, institution, strings.ReplaceAll(who, " ", ".")+"."+id.String()[:8]+"@example.ro", who)
 	a.w.exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, $4, $5::date, 'test')`,
 		institution, uuid.New(), id, role, dbtest.Day(-1))

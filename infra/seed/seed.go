@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/audit"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/institutions"
@@ -40,6 +41,14 @@ const (
 	citizenName  = "Ioana Popescu"
 	citizenCNP   = "2900315351230"
 )
+
+// DemoTOTPSecret is the second factor (TOTP, RFC 6238: SHA-1, 6 digits,
+// 30-second steps; base32) of the demo staff whom the platform's default
+// asks for one: those holding an administrative permission. It is public
+// on purpose, for the demo and its browser journeys only (devstack passes
+// it to them as DEMO_TOTP_SECRET and prints it): a real administrator sets
+// up their own secret at their first sign-in.
+const DemoTOTPSecret = "GHISEUDEMOADMINSECRETLUGOJLUGOJA"
 
 // namespace is the UUID namespace of the demo's ids.
 func namespace() uuid.UUID {
@@ -165,6 +174,7 @@ func Demo(ctx context.Context, pool *pgxpool.Pool, protector *pii.Protector, pas
 			seedRegisters,
 			seedRequestTypes,
 			func(ctx context.Context, tx pgx.Tx) (int, error) { return seedStaff(ctx, tx, hash) },
+			func(ctx context.Context, tx pgx.Tx) (int, error) { return seedSecondFactors(ctx, tx, protector) },
 			func(ctx context.Context, tx pgx.Tx) (int, error) { return seedCitizen(ctx, tx, citizen, hash) },
 		} {
 			n, err := step(ctx, tx)
@@ -308,6 +318,35 @@ func seedStaff(ctx context.Context, tx pgx.Tx, hash string) (int, error) {
 			ON CONFLICT DO NOTHING`, inst, assignment, id, a.Role, dept, demoRolesFrom)
 		if err != nil {
 			return 0, fmt.Errorf("role %s of %s: %w", a.Role, a.Email, err)
+		}
+		n += int(tag.RowsAffected())
+	}
+	return n, nil
+}
+
+// seedSecondFactors sets DemoTOTPSecret up for every demo staff account
+// the platform requires a second factor of (access.SecondFactorRequired:
+// the default asks it of administrators) and that has none yet, as auth's
+// TOTP enrolment would: sealed under auth's context, enabled.
+func seedSecondFactors(ctx context.Context, tx pgx.Tx, protector *pii.Protector) (int, error) {
+	n := 0
+	for _, a := range Accounts() {
+		id := AccountID(a.Email)
+		required, err := access.SecondFactorRequired(ctx, tx, id)
+		if err != nil {
+			return 0, err
+		}
+		if !required {
+			continue
+		}
+		sealed, err := protector.Seal([]byte(DemoTOTPSecret), "account.totp:"+id.String())
+		if err != nil {
+			return 0, fmt.Errorf("seal the second factor of %s: %w", a.Email, err)
+		}
+		tag, err := tx.Exec(ctx, `UPDATE account SET totp_secret_sealed = $2, totp_enabled_at = now(), updated_at = now()
+			WHERE id = $1 AND totp_enabled_at IS NULL`, id, sealed)
+		if err != nil {
+			return 0, fmt.Errorf("second factor of %s: %w", a.Email, err)
 		}
 		n += int(tag.RowsAffected())
 	}

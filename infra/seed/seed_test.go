@@ -168,25 +168,37 @@ func TestSeedOrganisationChartIsATree(t *testing.T) {
 func TestSeedAccountsHaveTheirRolesAndPassword(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
-	if err := seed.Demo(ctx, d.App, protector(t), password); err != nil {
+	keys := protector(t)
+	if err := seed.Demo(ctx, d.App, keys, password); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range seed.Accounts() {
 		inst := seed.InstitutionID(a.Institution)
 		var member institutions.StaffMember
 		var hash string
+		var sealedTOTP []byte
 		err := db.TenantTx(ctx, d.App, inst, func(tx pgx.Tx) error {
 			var err error
 			if member, err = institutions.GetStaff(ctx, tx, inst, seed.AccountID(a.Email)); err != nil {
 				return err
 			}
-			return tx.QueryRow(ctx, `SELECT password_hash FROM account WHERE id = $1`, member.ID).Scan(&hash)
+			return tx.QueryRow(ctx, `SELECT password_hash, totp_secret_sealed FROM account WHERE id = $1`, member.ID).Scan(&hash, &sealedTOTP)
 		})
 		if err != nil {
 			t.Fatalf("%s: %v", a.Email, err)
 		}
 		if member.Email != a.Email || !member.EmailVerified || member.Status != "active" {
 			t.Errorf("%s: %+v", a.Email, member)
+		}
+		// The platform's default asks administrators for a second factor:
+		// the demo's have the demo secret set up, the others none.
+		if wantTOTP := a.Role == "administrator"; member.MFAEnabled != wantTOTP {
+			t.Errorf("%s (%s): second factor set up %v, want %v", a.Email, a.Role, member.MFAEnabled, wantTOTP)
+		} else if wantTOTP {
+			secret, err := keys.Open(sealedTOTP, "account.totp:"+member.ID.String())
+			if err != nil || string(secret) != seed.DemoTOTPSecret {
+				t.Errorf("%s: the sealed second factor is not the demo's (%v)", a.Email, err)
+			}
 		}
 		if len(member.Roles) != 1 || member.Roles[0].Role != a.Role {
 			t.Errorf("%s: roles %+v, want %s", a.Email, member.Roles, a.Role)

@@ -50,9 +50,18 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Princi
 		if inst != nil {
 			p.Institution = *inst
 		}
-		p.MFAMissing = p.Kind == Staff && requireMFA && !hasTOTP
 		if p.Grants, err = LoadGrants(ctx, tx, p.Account); err != nil {
 			return err
+		}
+		// Read on every request, like the grants: a role with an
+		// administrative permission granted while signed in asks for the
+		// second factor from the next request on.
+		if p.Kind == Staff && !hasTOTP {
+			if p.MFAMissing = requireMFA; !p.MFAMissing {
+				if p.MFAMissing, err = administersWithoutRelief(ctx, tx, p.Account); err != nil {
+					return err
+				}
+			}
 		}
 		// A session in use stays alive; writing at most once a minute keeps
 		// reads cheap.
@@ -66,6 +75,48 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Princi
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
 	return p, nil
+}
+
+// SecondFactorRequired reports whether staff account must have set up a
+// second factor before it may do anything but set one up: its institution
+// asks it of all staff, or it holds an administrative permission
+// (permission.administrative, migration 013) in an institution that did
+// not relax require_admin_mfa. Whether it has set one up is not looked at.
+// tx must be in platform scope.
+func SecondFactorRequired(ctx context.Context, tx pgx.Tx, account uuid.UUID) (bool, error) {
+	var all bool
+	err := tx.QueryRow(ctx, `SELECT coalesce(i.require_staff_mfa, false) FROM account a
+		LEFT JOIN institution i ON i.id = a.institution_id WHERE a.id = $1 AND a.kind = 'staff'`, account).Scan(&all)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("second factor of %s: %w", account, err)
+	}
+	if all {
+		return true, nil
+	}
+	return administersWithoutRelief(ctx, tx, account)
+}
+
+// administersWithoutRelief reports whether account holds, today, an
+// administrative permission in an institution that requires a second
+// factor for it. The same validity as LoadGrants.
+func administersWithoutRelief(ctx context.Context, tx pgx.Tx, account uuid.UUID) (bool, error) {
+	var required bool
+	err := tx.QueryRow(ctx, `
+		SELECT EXISTS (
+			SELECT FROM role_assignment ra
+			JOIN institution i ON i.id = ra.institution_id AND i.require_admin_mfa
+			JOIN role_permission rp ON rp.role_code = ra.role_code
+			JOIN permission pm ON pm.code = rp.permission_code AND pm.administrative
+			WHERE ra.account_id = $1 AND ra.revoked_at IS NULL
+			  AND ra.valid_from <= (now() AT TIME ZONE i.time_zone)::date
+			  AND (ra.valid_until IS NULL OR ra.valid_until >= (now() AT TIME ZONE i.time_zone)::date))`, account).Scan(&required)
+	if err != nil {
+		return false, fmt.Errorf("administrative grants of %s: %w", account, err)
+	}
+	return required, nil
 }
 
 // Operators returns the active accounts that hold permission today

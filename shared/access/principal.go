@@ -45,7 +45,9 @@ type Principal struct {
 	SessionKind string
 	// MFAPending: signed in with the password, the second factor not yet given.
 	MFAPending bool
-	// MFAMissing: the institution requires a second factor the account has not set up.
+	// MFAMissing: a second factor is required of the account (its
+	// institution asks it of all staff, or it holds an administrative
+	// permission: SecondFactorRequired) and it has not set one up.
 	MFAMissing bool
 	Grants     []Grant
 }

@@ -56,15 +56,18 @@ type Institution struct {
 	Address         string     `json:"address"`
 	TimeZone        string     `json:"timeZone"`
 	RequireStaffMFA bool       `json:"requireStaffMfa"`
-	CreatedAt       time.Time  `json:"createdAt"`
-	UpdatedAt       time.Time  `json:"updatedAt"`
+	// RequireAdminMFA: staff holding an administrative permission here must
+	// have a second factor (the default; access.SecondFactorRequired).
+	RequireAdminMFA bool      `json:"requireAdminMfa"`
+	CreatedAt       time.Time `json:"createdAt"`
+	UpdatedAt       time.Time `json:"updatedAt"`
 }
 
-const institutionColumns = `id, parent_id, cif, name, address, time_zone, require_staff_mfa, created_at, updated_at`
+const institutionColumns = `id, parent_id, cif, name, address, time_zone, require_staff_mfa, require_admin_mfa, created_at, updated_at`
 
 func scanInstitution(row pgx.Row) (Institution, error) {
 	var i Institution
-	err := row.Scan(&i.ID, &i.ParentID, &i.CIF, &i.Name, &i.Address, &i.TimeZone, &i.RequireStaffMFA, &i.CreatedAt, &i.UpdatedAt)
+	err := row.Scan(&i.ID, &i.ParentID, &i.CIF, &i.Name, &i.Address, &i.TimeZone, &i.RequireStaffMFA, &i.RequireAdminMFA, &i.CreatedAt, &i.UpdatedAt)
 	return i, err
 }
 
@@ -187,6 +190,9 @@ type NewInstitution struct {
 	Address         string
 	TimeZone        string
 	RequireStaffMFA bool
+	// RelaxAdminMFA lets administrators work without a second factor; the
+	// zero value keeps the default, which asks for one.
+	RelaxAdminMFA bool
 }
 
 // Create makes the institution unless its CIF is taken. For a CIF already
@@ -200,11 +206,11 @@ func Create(ctx context.Context, tx pgx.Tx, n NewInstitution) (Institution, Resu
 	// ON CONFLICT waits for a concurrent insert of the same CIF to end, so
 	// of two racing requests one creates and the other finds.
 	i, err := scanInstitution(tx.QueryRow(ctx, `
-		INSERT INTO institution (id, parent_id, cif, name, address, time_zone, require_staff_mfa)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		INSERT INTO institution (id, parent_id, cif, name, address, time_zone, require_staff_mfa, require_admin_mfa)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (cif) DO NOTHING
 		RETURNING `+institutionColumns,
-		n.ID, parent, n.CIF, n.Name, n.Address, n.TimeZone, n.RequireStaffMFA))
+		n.ID, parent, n.CIF, n.Name, n.Address, n.TimeZone, n.RequireStaffMFA, !n.RelaxAdminMFA))
 	if err == nil {
 		return i, Created, nil
 	}
@@ -216,7 +222,7 @@ func Create(ctx context.Context, tx pgx.Tx, n NewInstitution) (Institution, Resu
 		return Institution{}, 0, fmt.Errorf("find institution %s: %w", n.CIF, err)
 	}
 	same := i.Name == n.Name && i.Address == n.Address && i.TimeZone == n.TimeZone &&
-		i.RequireStaffMFA == n.RequireStaffMFA && orNil(i.ParentID) == n.Parent
+		i.RequireStaffMFA == n.RequireStaffMFA && i.RequireAdminMFA == !n.RelaxAdminMFA && orNil(i.ParentID) == n.Parent
 	if same {
 		return i, Existed, nil
 	}
@@ -240,6 +246,7 @@ func Lock(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Institution, error) {
 type Changes struct {
 	Name, Address, TimeZone *string
 	RequireStaffMFA         *bool
+	RequireAdminMFA         *bool
 }
 
 // Update changes the institution. updated_at is its version (the ETag), so
@@ -251,9 +258,10 @@ func Update(ctx context.Context, tx pgx.Tx, id uuid.UUID, c Changes) (Institutio
 			address = coalesce($3, address),
 			time_zone = coalesce($4, time_zone),
 			require_staff_mfa = coalesce($5, require_staff_mfa),
+			require_admin_mfa = coalesce($6, require_admin_mfa),
 			updated_at = greatest(clock_timestamp(), updated_at + interval '1 microsecond')
 		WHERE id = $1
-		RETURNING `+institutionColumns, id, c.Name, c.Address, c.TimeZone, c.RequireStaffMFA))
+		RETURNING `+institutionColumns, id, c.Name, c.Address, c.TimeZone, c.RequireStaffMFA, c.RequireAdminMFA))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Institution{}, ErrNotFound
 	}

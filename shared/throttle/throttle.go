@@ -18,11 +18,32 @@ type Policy struct {
 	// Free is how many failures pass without delay.
 	Free int
 	// Lock is after how many failures the key is locked for LockFor; between
-	// Free and Lock each failure locks the key for 1s, 2s, 4s...
+	// Free and Lock each failure locks the key for 1s, 2s, 4s... up to
+	// MaxDelay. Zero never locks: the key is only ever slowed down, which
+	// is what a key many people share (an office's address behind NAT)
+	// needs.
 	Lock    int
 	LockFor time.Duration
+	// MaxDelay caps the growing delays (zero: LockFor).
+	MaxDelay time.Duration
 	// Window: failures older than this (since the last one) are forgotten.
 	Window time.Duration
+}
+
+// delay is how long failure number failures locks the key for.
+func (p Policy) delay(failures int) time.Duration {
+	limit := p.MaxDelay
+	if limit == 0 {
+		limit = p.LockFor
+	}
+	switch {
+	case p.Lock > 0 && failures >= p.Lock:
+		return p.LockFor
+	case failures > p.Free:
+		// Past 2^20 seconds the shift would only overflow.
+		return min(time.Second<<min(failures-p.Free-1, 20), limit)
+	}
+	return 0
 }
 
 // Check reports until when key is locked (zero time: it is not). It runs
@@ -74,13 +95,8 @@ func Fail(ctx context.Context, tx pgx.Tx, key string, p Policy) (time.Time, erro
 	if err != nil {
 		return time.Time{}, fmt.Errorf("throttle %s: %w", key, err)
 	}
-	var lock time.Duration
-	switch {
-	case failures >= p.Lock:
-		lock = p.LockFor
-	case failures > p.Free:
-		lock = min(time.Second<<(failures-p.Free-1), p.LockFor)
-	default:
+	lock := p.delay(failures)
+	if lock == 0 {
 		return time.Time{}, nil
 	}
 	var until time.Time

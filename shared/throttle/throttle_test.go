@@ -74,3 +74,25 @@ func TestFailuresAreSlowedThenLockedThenForgotten(t *testing.T) {
 		t.Fatalf("keys after a failure: %v, want the stale unlocked one gone and the locked one kept", keys)
 	}
 }
+
+// A policy without a lock only slows a key down, never for longer than its
+// cap, however many failures come.
+func TestPolicyWithoutLockOnlySlows(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.New(t)
+	policy := throttle.Policy{Free: 2, MaxDelay: 8 * time.Second, Window: time.Hour}
+	wantDelay := []time.Duration{0, 0, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second}
+	for range 40 {
+		wantDelay = append(wantDelay, 8*time.Second)
+	}
+	for n, want := range wantDelay {
+		var until time.Time
+		if err := db.PlatformTx(ctx, d.App, func(tx pgx.Tx) (err error) { until, err = throttle.Fail(ctx, tx, "office", policy); return err }); err != nil {
+			t.Fatal(err)
+		}
+		got := time.Until(until)
+		if want == 0 && !until.IsZero() || want != 0 && (got > want || got < want-5*time.Second) {
+			t.Fatalf("failure %d delays %v, want %v", n+1, got, want)
+		}
+	}
+}

@@ -175,8 +175,9 @@ func TestSignInTellsNothingAboutAccounts(t *testing.T) {
 	}
 }
 
-// Brute force against one account, and from one address against many, is
-// slowed, then locked, and the lock lifts.
+// Brute force against one account is slowed, then locked, and the lock
+// lifts; from one address against many accounts it is slowed down, without
+// locking out the others who sign in correctly from that address.
 func TestBruteForceIsSlowedThenLockedThenLifts(t *testing.T) {
 	p := authPlatform(t)
 	mp := newMailpit(t)
@@ -234,6 +235,50 @@ func TestBruteForceIsSlowedThenLockedThenLifts(t *testing.T) {
 		other := newBrowser(t, p.functions["auth"])
 		other.ip = "203.0.113.67"
 		other.do(http.MethodPost, "/api/auth/signin", map[string]string{"email": email, "password": password}).want(t, http.StatusOK)
+	})
+
+	// A whole office signs in from one address (NAT). Failures there
+	// against other accounts slow the address down, never lock it, and a
+	// colleague who signed in from the office before still signs in at
+	// once; their own failures count against their account.
+	t.Run("an office behind one address", func(t *testing.T) {
+		const office = "203.0.113.80"
+		colleague, colleaguePassword := uniqueEmail("ana"), "parola Anei e lungă"
+		signUpVerified(t, p, mp, colleague, colleaguePassword)
+		yesterday := newBrowser(t, p.functions["auth"])
+		yesterday.ip = office
+		yesterday.do(http.MethodPost, "/api/auth/signin", map[string]string{"email": colleague, "password": colleaguePassword}).want(t, http.StatusOK)
+
+		sprayer := newBrowser(t, p.functions["auth"])
+		sprayer.ip = office
+		slowed := 0
+		for range 60 {
+			r := sprayer.do(http.MethodPost, "/api/auth/signin", map[string]string{"email": uniqueEmail("coleg"), "password": "Primavara2026!"})
+			switch r.status {
+			case http.StatusUnauthorized:
+			case http.StatusTooManyRequests:
+				slowed++
+				if secs, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || secs > 60 {
+					t.Fatalf("the office's address is held back %q seconds: a slowdown, not a lock, is at most a minute", r.header.Get("Retry-After"))
+				}
+			default:
+				t.Fatalf("unexpected %d: %s", r.status, r.body)
+			}
+		}
+		if slowed == 0 {
+			t.Fatal("one password tried against 60 accounts from one address was never slowed down")
+		}
+
+		// The colleague, at the office's address while it is slowed down: signed in at once.
+		poll.Until(t, 30*time.Second, "the office's address to be slowed down", func() bool {
+			return sprayer.do(http.MethodPost, "/api/auth/signin",
+				map[string]string{"email": uniqueEmail("coleg"), "password": "Primavara2026!"}).status == http.StatusTooManyRequests
+		})
+		today := newBrowser(t, p.functions["auth"])
+		today.ip = office
+		today.do(http.MethodPost, "/api/auth/signin", map[string]string{"email": colleague, "password": colleaguePassword}).want(t, http.StatusOK)
+		// A typo of theirs is a plain wrong password, counted on their account.
+		today.do(http.MethodPost, "/api/auth/signin", map[string]string{"email": colleague, "password": "parola Anei e lungă."}).want(t, http.StatusUnauthorized)
 	})
 }
 

@@ -74,12 +74,15 @@ func seedTenants(t *testing.T, p *platform) *tenants {
 		case integration:
 			exec(`INSERT INTO account (id, kind, institution_id, email, display_name) VALUES ($1, 'machine', $2, $3, 'Sistemul HR')`, id, tn.a, email)
 		case otherInstitution:
-			exec(`INSERT INTO account (id, kind, institution_id, email, email_verified_at, display_name) VALUES ($1, 'staff', $2, $3, now(), 'Admin B')`, id, tn.b, email)
+			exec(`INSERT INTO account (id, kind, institution_id, email, email_verified_at, display_name, totp_enabled_at) VALUES ($1, 'staff', $2, $3, now(), 'Admin B', now())`, id, tn.b, email)
 			exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, 'administrator', $4::date, 'seed')`,
 				tn.b, uuid.New(), id, dbtest.Day(-1))
 			continue
 		default:
-			exec(`INSERT INTO account (id, kind, institution_id, email, email_verified_at, display_name) VALUES ($1, 'staff', $2, $3, now(), 'Funcționar')`, id, tn.a, email)
+			// Staff have set up their second factor, which the platform
+			// asks of administrators by default: the sessions below are
+			// what a complete sign-in opens.
+			exec(`INSERT INTO account (id, kind, institution_id, email, email_verified_at, display_name, totp_enabled_at) VALUES ($1, 'staff', $2, $3, now(), 'Funcționar', now())`, id, tn.a, email)
 		}
 		exec(`INSERT INTO role_assignment (institution_id, id, account_id, role_code, valid_from, reason) VALUES ($1, $2, $3, $4, $5::date, 'seed')`,
 			tn.a, uuid.New(), id, string(c), dbtest.Day(-1))

@@ -44,31 +44,31 @@ test('an administrator configures registers, the filing plan and a template, and
   await page.getByLabel('Cod').fill(code.toLowerCase())
   await page.getByLabel(/^Denumire/).fill(name)
   await page.getByLabel('Descriere').fill('Definit de testul paginilor de administrare.')
-  await page.getByRole('button', { name: 'Definește registrul' }).click()
+  await page.getByRole('button', { name: 'Definiți registrul' }).click()
   await page.getByText(`Registrul ${code} – ${name} a fost definit.`).waitFor()
   await expect.poll(() => focusedId(page)).toBe('registers-done')
   await page.getByRole('rowheader', { name: code }).waitFor()
   // The same code again is refused next to the field.
   await page.getByLabel('Cod').fill(code)
   await page.getByLabel(/^Denumire/).fill('Altul')
-  await page.getByRole('button', { name: 'Definește registrul' }).click()
+  await page.getByRole('button', { name: 'Definiți registrul' }).click()
   await page.locator('#register-code-error').getByText('Instituția are deja un registru cu acest cod').waitFor()
   await expect.poll(() => focusedId(page)).toBe('register-code')
   await page.getByLabel('Cod').fill('')
   await page.getByLabel(/^Denumire/).fill('')
 
   // Closed and reopened, each after a confirmation.
-  await page.getByRole('button', { name: `Închide registrul ${code}` }).click()
+  await page.getByRole('button', { name: `Închideți registrul ${code}` }).click()
   const closeIt = page.getByRole('group', { name: `Închideți registrul ${code}?` })
   await closeIt.waitFor()
   await expect.poll(() => focusedId(page)).toBe('register-confirm')
-  await closeIt.getByRole('button', { name: 'Da, închide registrul' }).click()
+  await closeIt.getByRole('button', { name: 'Da, închideți registrul' }).click()
   await page.getByText(`Registrul ${code} a fost închis.`).waitFor()
-  await page.getByRole('button', { name: `Redeschide registrul ${code}` }).click()
-  await page.getByRole('group', { name: `Redeschideți registrul ${code}?` }).getByRole('button', { name: 'Da, redeschide registrul' }).click()
+  await page.getByRole('button', { name: `Redeschideți registrul ${code}` }).click()
+  await page.getByRole('group', { name: `Redeschideți registrul ${code}?` }).getByRole('button', { name: 'Da, redeschideți registrul' }).click()
   await page.getByText(`Registrul ${code} a fost redeschis.`).waitFor()
-  await page.getByRole('button', { name: `Închide registrul ${code}` }).click()
-  await page.getByRole('button', { name: 'Da, închide registrul' }).click()
+  await page.getByRole('button', { name: `Închideți registrul ${code}` }).click()
+  await page.getByRole('button', { name: 'Da, închideți registrul' }).click()
   await page.getByText(`Registrul ${code} a fost închis.`).waitFor()
 
   // ---- The filing plan ----
@@ -81,13 +81,13 @@ test('an administrator configures registers, the filing plan and a template, and
   await page.getByLabel('Denumirea dosarului').fill('Corespondență de probă')
   await page.getByLabel('Termen de păstrare').selectOption({ label: '10 ani' })
   await page.locator('#file-departmentId').selectOption({ index: 1 })
-  await page.getByRole('button', { name: 'Adaugă dosarul' }).click()
+  await page.getByRole('button', { name: 'Adăugați dosarul' }).click()
   await page.getByText(`Dosarul ${indicator} a fost adăugat în nomenclatorul pe ${year}.`).waitFor()
   const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: indicator }) })
   await row.getByText('10 ani').waitFor()
   // Closed after a confirmation, its inventory is offered for the archive.
-  await page.getByRole('button', { name: `Închide dosarul ${indicator}` }).click()
-  await page.getByRole('button', { name: 'Da, închide dosarul' }).click()
+  await page.getByRole('button', { name: `Închideți dosarul ${indicator}` }).click()
+  await page.getByRole('button', { name: 'Da, închideți dosarul' }).click()
   await page.getByText(`Dosarul ${indicator} a fost închis.`, { exact: false }).waitFor()
   const [download] = await Promise.all([page.waitForEvent('download'),
     page.getByRole('link', { name: `Inventar CSV al dosarului ${indicator}` }).click()])
@@ -100,7 +100,7 @@ test('an administrator configures registers, the filing plan and a template, and
   await page.getByRole('rowheader', { name: 'Cerere clasată' }).waitFor()
   await visit(page, 'admin-templates')
   // English "request filed away": no other journey reads it, and its text is put back below.
-  await page.getByRole('link', { name: 'Deschide șablonul „Cerere clasată” în engleză' }).click()
+  await page.getByRole('link', { name: 'Deschideți șablonul „Cerere clasată” în engleză' }).click()
   await page.waitForURL('**/birou/sabloane?name=request-filed&locale=en')
   const subject = page.getByLabel('Subiectul e-mailului')
   await subject.waitFor()
@@ -108,7 +108,7 @@ test('an administrator configures registers, the filing plan and a template, and
   const original = await subject.inputValue()
   expect(original).toContain('{{')
   await visit(page, 'admin-template-editor')
-  const save = page.getByRole('button', { name: 'Salvează ca versiune nouă' })
+  const save = page.getByRole('button', { name: 'Salvați ca versiune nouă' })
 
   await subject.fill(`${original} {{.Number`)
   await save.click()
@@ -131,11 +131,11 @@ test('an administrator configures registers, the filing plan and a template, and
 
   // ---- The audit trail ----
   await openFromOffice(page, 'Jurnal de audit', '/birou/audit')
-  await page.getByRole('button', { name: 'Verifică lanțul' }).waitFor()
+  await page.getByRole('button', { name: 'Verificați lanțul' }).waitFor()
   await visit(page, 'admin-audit')
   await page.getByLabel('Cine', { exact: true }).selectOption({ label: 'Andrei Munteanu' })
   await page.getByLabel('Acțiunea', { exact: true }).selectOption({ label: 'Definirea unui registru' })
-  await page.getByRole('button', { name: 'Filtrează' }).click()
+  await page.getByRole('button', { name: 'Filtrați' }).click()
   await page.waitForURL(/\/birou\/audit\?actor=[0-9a-f-]{36}&action=register\.create$/)
   // Only the creation is left of the register's records (the page keeps the old rows until the new ones come).
   const mine = page.getByRole('row').filter({ hasText: code })
@@ -153,7 +153,7 @@ test('an administrator configures registers, the filing plan and a template, and
   await page.getByRole('row').filter({ hasText: code }).getByRole('button', { name: /Detalii/ }).click()
   await visit(page, 'admin-audit-filtered')
 
-  await page.getByRole('button', { name: 'Verifică lanțul' }).click()
+  await page.getByRole('button', { name: 'Verificați lanțul' }).click()
   await page.getByText('Lanțul este intact.').waitFor()
   await page.getByText(/înregistrări verificate, nicio modificare/).waitFor()
 
@@ -172,7 +172,7 @@ test('an auditor reads the audit trail and configures nothing', async () => {
   }
   await openFromOffice(page, 'Jurnal de audit', '/birou/audit')
   await page.getByRole('row').nth(1).waitFor()
-  await page.getByRole('button', { name: 'Verifică lanțul' }).click()
+  await page.getByRole('button', { name: 'Verificați lanțul' }).click()
   await page.getByText('Lanțul este intact.').waitFor()
   await visit(page, 'auditor-audit')
 
@@ -180,7 +180,7 @@ test('an auditor reads the audit trail and configures nothing', async () => {
   await page.goto('/birou/registre')
   await page.getByRole('rowheader', { name: 'I', exact: true }).waitFor()
   expect(await page.getByRole('heading', { name: 'Definiți un registru' }).count()).toBe(0)
-  expect(await page.getByRole('button', { name: /Închide registrul/ }).count()).toBe(0)
+  expect(await page.getByRole('button', { name: /Închideți registrul/ }).count()).toBe(0)
   await page.goto('/birou/sabloane')
   await page.getByText('Contul dumneavoastră nu are dreptul de a gestiona notificările instituției.').waitFor()
 

@@ -33,7 +33,7 @@ function wider(page: Page, width: number): Promise<string[]> {
  */
 async function addField(page: Page, kind: string, label: string): Promise<Locator> {
   await page.getByLabel('Tipul câmpului nou', { exact: true }).selectOption({ label: kind })
-  await page.getByRole('button', { name: 'Adaugă câmpul', exact: true }).click()
+  await page.getByRole('button', { name: 'Adăugați câmpul', exact: true }).click()
   await expect.poll(() => focusedId(page)).toMatch(/^fe-.+-title-ro$/)
   const id = await focusedId(page)
   await page.keyboard.type(label)
@@ -60,7 +60,7 @@ test('an administrator builds a request form that a citizen then submits', async
   await page.getByLabel('Denumirea tipului de cerere').fill(name)
   await page.getByLabel('Compartimentul competent').selectOption({ label: 'Serviciul Registratură, Relații cu Publicul și Arhivă' })
   await expect.poll(() => page.getByLabel('Registrul de înregistrare').inputValue()).not.toBe('')
-  await page.getByRole('button', { name: 'Definește și deschide editorul' }).click()
+  await page.getByRole('button', { name: 'Definiți și deschideți editorul' }).click()
   await page.waitForURL(/\/birou\/tipuri-cereri\/[0-9a-f-]{36}$/)
   await page.getByRole('heading', { level: 1, name }).waitFor()
   const preview = page.locator('.fe-preview')
@@ -76,7 +76,7 @@ test('an administrator builds a request form that a citizen then submits', async
   const options = purpose.getByLabel('Eticheta în română', { exact: true })
   await options.nth(0).fill('Vânzare')
   await options.nth(1).fill('Credit bancar')
-  await purpose.getByRole('button', { name: 'Adaugă o opțiune' }).click()
+  await purpose.getByRole('button', { name: 'Adăugați o opțiune' }).click()
   await expect.poll(() => focusedId(page)).toMatch(/-option-.+-ro$/)
   await page.keyboard.type('Altele')
   // A date.
@@ -89,7 +89,7 @@ test('an administrator builds a request form that a citizen then submits', async
   expect(await choice.getByLabel('Credit bancar').count()).toBe(1)
   expect(await preview.getByLabel('Data dorită').getAttribute('type')).toBe('date')
   // Reordered from the keyboard: the date goes before the choice.
-  await page.getByRole('button', { name: 'Mută în sus câmpul «Data dorită»' }).focus()
+  await page.getByRole('button', { name: 'Mutați în sus câmpul «Data dorită»' }).focus()
   await page.keyboard.press('Enter')
   await expect.poll(() => preview.locator('.form-fields > .field > label, .form-fields > fieldset > legend').allTextContents())
     .toEqual(['Nume și prenume * (obligatoriu)', 'Adresa imobilului * (obligatoriu)', 'Data dorită', 'Scopul adeverinței'])
@@ -99,12 +99,12 @@ test('an administrator builds a request form that a citizen then submits', async
   expect(await wider(page, phone.width)).toEqual([])
   await page.setViewportSize(desktop)
 
-  await page.getByRole('button', { name: 'Salvează ciorna' }).click()
+  await page.getByRole('button', { name: 'Salvați ciorna' }).click()
   await page.getByText('Ciorna (versiunea 1) a fost salvată.').waitFor()
-  await page.getByRole('button', { name: 'Publică', exact: true }).click()
-  await page.getByRole('button', { name: 'Da, publică' }).click()
+  await page.getByRole('button', { name: 'Publicați', exact: true }).click()
+  await page.getByRole('button', { name: 'Da, publicați' }).click()
   await page.getByText('Versiunea 1 a fost publicată: cetățenii trimit de acum cereri cu ea.').waitFor()
-  await page.getByRole('button', { name: 'Începe versiunea 2' }).waitFor()
+  await page.getByRole('button', { name: 'Începeți versiunea 2' }).waitFor()
   expect(admin.problems).toEqual([])
   await admin.context.close()
 
@@ -122,7 +122,7 @@ test('an administrator builds a request form that a citizen then submits', async
 
   // The required field left empty is told next to it.
   await cp.getByLabel('Nume și prenume').fill('Ioana Popescu')
-  await cp.getByRole('button', { name: 'Trimite cererea' }).click()
+  await cp.getByRole('button', { name: 'Trimiteți cererea' }).click()
   await cp.locator('.field-error').filter({ hasText: 'Câmpul «Adresa imobilului» este obligatoriu.' }).waitFor()
   await expect.poll(() => cp.getByLabel('Adresa imobilului').getAttribute('aria-invalid')).toBe('true')
   await expect.poll(() => cp.evaluate(() => (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent ?? ''))
@@ -131,7 +131,7 @@ test('an administrator builds a request form that a citizen then submits', async
   await cp.getByLabel('Adresa imobilului').fill('str. Bocșei 12, Lugoj')
   await cp.getByLabel('Credit bancar').check()
   await cp.getByLabel('Data dorită').fill('2026-09-15')
-  await cp.getByRole('button', { name: 'Trimite cererea' }).click()
+  await cp.getByRole('button', { name: 'Trimiteți cererea' }).click()
   await cp.waitForURL(/\/cereri\/[0-9a-f-]{36}\/[0-9a-f-]{36}$/)
   await expect.poll(() => cp.getByRole('status').first().textContent(), { timeout: 60_000 }).toContain('a fost înregistrată cu nr.')
   expect(citizen.problems).toEqual([])

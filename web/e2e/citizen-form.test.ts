@@ -51,7 +51,7 @@ test('a citizen fills in a form: address, CNP checked, decimal comma, files told
   await page.getByLabel('CNP solicitant').fill('1920822296091')
   await page.getByLabel('Suprafața terenului (mp)').pressSequentially('512,5')
   expect(await page.getByLabel('Suprafața terenului (mp)').inputValue()).toBe('512,5')
-  await page.getByRole('button', { name: 'Trimite cererea' }).click()
+  await page.getByRole('button', { name: 'Trimiteți cererea' }).click()
   await expect.poll(() => page.locator('#f-cnp--error').textContent()).toBe('Cifra de control a CNP-ului nu este corectă; verificați dacă ați tastat corect.')
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-cnp')
   await visit(page, 'request-form-cnp-refused')
@@ -60,7 +60,7 @@ test('a citizen fills in a form: address, CNP checked, decimal comma, files told
   await page.getByLabel('Plan de situație', { exact: false }).setInputFiles({ name: 'plan.pdf', mimeType: 'application/pdf', buffer: pdf('Plan de situatie') })
   await page.getByLabel('Extras de carte funciară', { exact: false }).setInputFiles({ name: 'extras-cf.pdf', mimeType: 'application/pdf', buffer: pdf('Extras CF 402117') })
   expect(await page.getByLabel('Suprafața terenului (mp)').inputValue()).toBe('512,5')
-  await page.getByRole('button', { name: 'Trimite cererea' }).click()
+  await page.getByRole('button', { name: 'Trimiteți cererea' }).click()
 
   await page.waitForURL(/\/cereri\/[0-9a-f-]{36}\/[0-9a-f-]{36}$/)
   const [, institution, request] = /\/cereri\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/.exec(page.url())!

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
 import { call, pdf, signInAPI } from './api'
-import { baseURL, demoPassword, launch, newPage, testCNP, uniqueEmail, visit, waitForMail } from './harness'
+import { baseURL, checkPhoneHeader, demoPassword, launch, newPage, testCNP, uniqueEmail, visit, waitForMail } from './harness'
 
 let browser: Browser
 beforeAll(async () => {
@@ -32,7 +32,7 @@ test('a citizen from sign-up to downloading the answer', async () => {
   await page.getByLabel('CNP').fill(testCNP())
   await page.getByLabel('Adresă de e-mail').fill(email)
   await page.getByLabel('Parolă nouă').fill(password)
-  await page.getByRole('button', { name: 'Creează contul' }).click()
+  await page.getByRole('button', { name: 'Creați contul' }).click()
   await expect.poll(() => page.getByRole('status').textContent()).toContain('Contul a fost creat')
 
   const mail = await waitForMail(email, /Confirmați adresa/)
@@ -45,9 +45,10 @@ test('a citizen from sign-up to downloading the answer', async () => {
   await visit(page, 'signin')
   await page.getByLabel('Adresă de e-mail').fill(email)
   await page.getByLabel('Parolă').fill(password)
-  await page.getByRole('button', { name: 'Intră în cont' }).click()
+  await page.getByRole('button', { name: 'Intrați în cont' }).click()
   await page.waitForURL('**/cereri')
   await visit(page, 'my-requests-empty')
+  await checkPhoneHeader(page, 'portal')
 
   await page.goto('/servicii')
   await visit(page, 'catalogue')
@@ -62,7 +63,7 @@ test('a citizen from sign-up to downloading the answer', async () => {
   const plan = pdf('Plan de situatie, str. Fagetului 12')
   await page.getByLabel('Plan de situație', { exact: false }).setInputFiles({ name: 'plan.pdf', mimeType: 'application/pdf', buffer: plan })
   await page.getByLabel('Extras de carte funciară', { exact: false }).setInputFiles({ name: 'extras-cf.pdf', mimeType: 'application/pdf', buffer: pdf('Extras CF 402117') })
-  await page.getByRole('button', { name: 'Trimite cererea' }).click()
+  await page.getByRole('button', { name: 'Trimiteți cererea' }).click()
 
   await page.waitForURL(/\/cereri\/[0-9a-f-]{36}\/[0-9a-f-]{36}$/)
   const [, institution, request] = /\/cereri\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/.exec(page.url())!
@@ -103,7 +104,7 @@ test('a citizen from sign-up to downloading the answer', async () => {
   expect(await page.locator('main h2').first().textContent()).toBe('Răspunsul instituției')
   await visit(page, 'request-resolved')
   const download = await Promise.all([page.waitForEvent('download'),
-    answerPanel.getByRole('link', { name: 'Descarcă răspunsul: Certificat de urbanism' }).click()])
+    answerPanel.getByRole('link', { name: 'Descărcați răspunsul: Certificat de urbanism' }).click()])
   expect(readFileSync(await download[0].path()).equals(answer)).toBe(true)
 
   await page.goto('/cereri')
@@ -118,7 +119,7 @@ test('a citizen from sign-up to downloading the answer', async () => {
   // All the citizen's data, as a file.
   await page.goto('/contul-meu')
   await visit(page, 'account')
-  const exported = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descarcă datele mele' }).click()])
+  const exported = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descărcați datele mele' }).click()])
   expect(readFileSync(await exported[0].path(), 'utf8')).toContain(email)
 
   // Anyone with the receipt sees the status, signed out, with nothing
@@ -133,7 +134,7 @@ test('a citizen from sign-up to downloading the answer', async () => {
   await anonymous.page.goto('/verificare')
   await anonymous.page.getByLabel('Număr de înregistrare').fill(`${registered[1]}/${registered[2]}`)
   await anonymous.page.getByLabel('Cod de verificare').fill(code.toLowerCase())
-  await anonymous.page.getByRole('button', { name: 'Verifică' }).click()
+  await anonymous.page.getByRole('button', { name: 'Verificați' }).click()
   await anonymous.page.getByRole('heading', { name: `Cererea nr. ${registered[1]}/${registered[2]}` }).waitFor()
   await anonymous.page.getByText('Soluționată').waitFor()
   expect(anonymous.problems).toEqual([])

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
 import { pdf } from './api'
-import { focusedId, launch, newPage, signIn, uniqueWord, visit } from './harness'
+import { checkPhoneHeader, focusedId, launch, newPage, signIn, uniqueWord, visit } from './harness'
 
 let browser: Browser
 beforeAll(async () => {
@@ -27,6 +27,7 @@ async function download(page: Page, click: () => Promise<void>): Promise<Buffer>
 test('a registrar registers a counter document and prints its receipt', async () => {
   const { context, page, problems } = await newPage(browser)
   await signIn(page, 'registratura@primarialugoj.ro')
+  await checkPhoneHeader(page, 'back office')
   await page.getByRole('link', { name: 'Registratură', exact: true }).click()
   await page.waitForURL('**/birou/registratura')
 
@@ -49,14 +50,14 @@ test('a registrar registers a counter document and prints its receipt', async ()
   expect(Number(n1)).toBeGreaterThan(0)
   await expect.poll(() => focusedId(page)).toBe('desk-next')
   await visit(page, 'desk-registered')
-  const entry1 = (await page.getByRole('link', { name: 'Deschide înregistrarea' }).getAttribute('href'))!
+  const entry1 = (await page.getByRole('link', { name: 'Deschideți înregistrarea' }).getAttribute('href'))!
   expect(entry1).toMatch(/^\/birou\/registru\/[0-9a-f-]{36}$/)
 
   // The receipt is a PDF, to download.
-  const receipt = await download(page, () => page.getByRole('link', { name: 'Descarcă dovada (PDF)' }).click())
+  const receipt = await download(page, () => page.getByRole('link', { name: 'Descărcați dovada (PDF)' }).click())
   expect(receipt.subarray(0, 5).toString()).toBe('%PDF-')
 
-  // "Tipărește dovada" opens the print dialog for it: the receipt, served
+  // "Tipăriți dovada" opens the print dialog for it: the receipt, served
   // inline, in a frame of the page, which asks to print (window.print,
   // stubbed in every frame from here on, records whose it was).
   await context.addInitScript(() => {
@@ -67,7 +68,7 @@ test('a registrar registers a counter document and prints its receipt', async ()
   })
   const [shown] = await Promise.all([
     page.waitForResponse((r) => r.url().includes('/receipt?disposition=inline')),
-    page.getByRole('button', { name: 'Tipărește dovada' }).click(),
+    page.getByRole('button', { name: 'Tipăriți dovada' }).click(),
   ])
   expect(shown.status()).toBe(200)
   expect(shown.headers()['content-type']).toBe('application/pdf')
@@ -76,7 +77,7 @@ test('a registrar registers a counter document and prints its receipt', async ()
     .toEqual([expect.stringMatching(/^\/api\/institutions\/[0-9a-f-]{36}\/registry-entries\/[0-9a-f-]{36}\/receipt\?disposition=inline$/)])
 
   // The next one: the sender is remembered, focused and offered; Ctrl+Enter from the subject registers.
-  await page.getByRole('button', { name: 'Înregistrează următorul' }).click()
+  await page.getByRole('button', { name: 'Înregistrați următorul' }).click()
   await expect.poll(() => focusedId(page)).toBe('desk-sender')
   expect(await page.getByLabel('Expeditor').inputValue()).toBe('Ștefan Țârlea, str. Bocșei 12, Lugoj')
   expect(await page.locator('#desk-senders option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)))
@@ -89,18 +90,18 @@ test('a registrar registers a counter document and prints its receipt', async ()
   await page.getByRole('heading', { name: 'Document înregistrat' }).waitFor()
   const [, n2] = /(\d+)\/(\d{4})/.exec((await page.locator('#desk-number').textContent()) ?? '')!
   expect(Number(n2)).toBeGreaterThan(Number(n1))
-  const entry2 = (await page.getByRole('link', { name: 'Deschide înregistrarea' }).getAttribute('href'))!
+  const entry2 = (await page.getByRole('link', { name: 'Deschideți înregistrarea' }).getAttribute('href'))!
   // Both are listed at the desk, for a reprint.
   await page.getByRole('link', { name: `I ${n1}/${year}` }).waitFor()
   await page.getByRole('link', { name: `I ${n2}/${year}` }).waitFor()
 
   // The registers, searched by a word of the first one's subject.
-  await page.getByRole('link', { name: 'Caută în registre' }).click()
+  await page.getByRole('link', { name: 'Căutați în registre' }).click()
   await page.waitForURL('**/birou/registru')
   await page.getByRole('table').waitFor()
   await visit(page, 'registry')
-  await page.getByLabel('Caută în registre').fill(first)
-  await page.getByRole('button', { name: 'Caută', exact: true }).click()
+  await page.getByLabel('Căutați în registre').fill(first)
+  await page.getByRole('button', { name: 'Căutați', exact: true }).click()
   await page.waitForURL((u) => u.pathname === '/birou/registru' && u.searchParams.get('q') === first)
   const row = page.getByRole('link', { name: `${n1}/${year}`, exact: true })
   await row.waitFor()
@@ -110,10 +111,10 @@ test('a registrar registers a counter document and prints its receipt', async ()
   // The search is in the URL: it reloads as it was.
   await page.reload()
   await row.waitFor()
-  expect(await page.getByLabel('Caută în registre').inputValue()).toBe(first)
+  expect(await page.getByLabel('Căutați în registre').inputValue()).toBe(first)
 
   // The day's register, exported as CSV, holds it.
-  const csv = await download(page, () => page.getByRole('link', { name: /^Descarcă registrul I,/ }).click())
+  const csv = await download(page, () => page.getByRole('link', { name: /^Descărcați registrul I,/ }).click())
   expect(csv.toString('utf8')).toContain(first)
 
   // The entry, with its scan to download; the registrar may not annul.
@@ -124,14 +125,14 @@ test('a registrar registers a counter document and prints its receipt', async ()
   expect(await page.getByText('Ștefan Țârlea, str. Bocșei 12, Lugoj').count()).toBeGreaterThan(0)
   const file = await download(page, () => page.getByRole('link', { name: 'cerere-scanata.pdf' }).click())
   expect(file.equals(scan)).toBe(true)
-  expect(await page.getByRole('button', { name: 'Anulează înregistrarea' }).count()).toBe(0)
+  expect(await page.getByRole('button', { name: 'Anulați înregistrarea' }).count()).toBe(0)
 
   // A correction of its metadata is a new revision, with its reason.
-  await page.getByRole('button', { name: 'Corectează datele' }).click()
+  await page.getByRole('button', { name: 'Corectați datele' }).click()
   await expect.poll(() => focusedId(page)).toBe('correct-subject')
   await page.getByLabel('Număr de file').fill('4')
   await page.getByLabel('Motivul corecturii').fill('Numărul de file era greșit')
-  await page.getByRole('button', { name: 'Salvează corectura' }).click()
+  await page.getByRole('button', { name: 'Salvați corectura' }).click()
   await page.getByText('Corectura a fost salvată.').waitFor()
   await page.getByText('Corectată (revizia 2)').waitFor()
   expect(await page.locator('.desk-changes').textContent()).toContain('Număr de file: 3 → 4')
@@ -145,16 +146,16 @@ test('a registrar registers a counter document and prints its receipt', async ()
   await signIn(s, 'secretar@primarialugoj.ro')
   await s.goto(entry2)
   await s.getByRole('heading', { name: `Înregistrarea I nr. ${n2}/${year}` }).waitFor()
-  await s.getByRole('button', { name: 'Anulează înregistrarea' }).click()
+  await s.getByRole('button', { name: 'Anulați înregistrarea' }).click()
   await expect.poll(() => focusedId(s)).toBe('annul-reason')
   // Without a reason, it is asked for.
-  await s.getByRole('button', { name: 'Confirmă anularea' }).click()
+  await s.getByRole('button', { name: 'Confirmați anularea' }).click()
   await s.getByText('Scrieți motivul.').waitFor()
   await s.getByLabel('Motivul anulării').fill('Înregistrat de două ori din greșeală')
-  await s.getByRole('button', { name: 'Confirmă anularea' }).click()
+  await s.getByRole('button', { name: 'Confirmați anularea' }).click()
   await s.getByText('Înregistrarea a fost anulată. Numărul rămâne ocupat.').waitFor()
   await s.getByText('Motiv: Înregistrat de două ori din greșeală').first().waitFor()
-  expect(await s.getByRole('button', { name: 'Anulează înregistrarea' }).count()).toBe(0)
+  expect(await s.getByRole('button', { name: 'Anulați înregistrarea' }).count()).toBe(0)
   await visit(s, 'entry-annulled')
 
   // Annulled entries are found as such.

@@ -35,7 +35,7 @@ test('a first-time citizen comes back to the form they opened, filled in from th
   await page.getByLabel('CNP').fill(cnp)
   await page.getByLabel('Adresă de e-mail').fill(email)
   await page.getByLabel('Parolă nouă').fill(password)
-  await page.getByRole('button', { name: 'Creează contul' }).click()
+  await page.getByRole('button', { name: 'Creați contul' }).click()
   await expect.poll(() => page.getByRole('status').textContent()).toContain('Contul a fost creat')
 
   // The link in the mail, as the citizen's mail program opens it.
@@ -62,7 +62,7 @@ test('a first-time citizen comes back to the form they opened, filled in from th
   await page.getByLabel('Timiș').check()
   await page.getByLabel('Obiectul petiției').fill('Iluminat public nefuncțional')
   await page.getByLabel('Conținutul petiției').fill('Vă rog să reparați iluminatul public de pe strada Făgetului, nefuncțional de o lună.')
-  await page.getByRole('button', { name: 'Trimite cererea' }).click()
+  await page.getByRole('button', { name: 'Trimiteți cererea' }).click()
   await page.waitForURL(/\/cereri\/[0-9a-f-]{36}\/[0-9a-f-]{36}$/)
   await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toContain('a fost înregistrată cu nr.')
   expect(problems).toEqual([])

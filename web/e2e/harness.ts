@@ -2,8 +2,10 @@
 // against the whole local stack (`devstack exec -platform`, which sets
 // GHISEU_URL and TEST_MAILPIT_URL), axe-core on every page, and screenshots
 // at desktop and phone widths under web/e2e/artifacts.
-import { mkdirSync, readFileSync } from 'node:fs'
+import { createHmac } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -138,13 +140,84 @@ export function demoPassword(): string {
   return p
 }
 
-/** signIn signs in on the sign-in page (the demo password unless another is given) and waits to land where expected. */
-export async function signIn(page: Page, email: string, { password = demoPassword(), lands = '/birou' } = {}): Promise<void> {
+/**
+ * totp is the RFC 6238 code (HMAC-SHA1, 6 digits, 30-second steps) of a
+ * base32 secret at a step: what an authenticator app shows.
+ */
+export function totp(secret: string, step: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const ch of secret.replace(/=+$/, '').toUpperCase()) {
+    const v = alphabet.indexOf(ch)
+    if (v < 0) throw new Error(`not base32: ${ch}`)
+    bits += v.toString(2).padStart(5, '0')
+  }
+  const key = Buffer.alloc(Math.floor(bits.length / 8))
+  for (let i = 0; i < key.length; i++) key[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2)
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(step))
+  const mac = createHmac('sha1', key).update(counter).digest()
+  const offset = mac[mac.length - 1] & 0x0f
+  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000
+  return String(n).padStart(6, '0')
+}
+
+/** demoTOTPSecret is the demo administrators' second factor (infra/seed DemoTOTPSecret, demo only), passed by devstack. */
+export function demoTOTPSecret(): string {
+  const s = process.env.DEMO_TOTP_SECRET
+  if (!s) throw new Error('DEMO_TOTP_SECRET is not set: run the browser tests with `make test`')
+  return s
+}
+
+/**
+ * nextTOTP is a code of secret the server has not seen yet. The server
+ * takes each 30-second step once per account and allows one step of skew,
+ * so a step this run already used (the journeys run one after another, in
+ * processes of their own: the last step is kept in a file per platform and
+ * account) moves to the next, waiting for the clock when that is too far.
+ */
+export async function nextTOTP(account: string, secret = demoTOTPSecret()): Promise<string> {
+  const file = path.join(os.tmpdir(), `ghiseu-e2e-totp-${encodeURIComponent(baseURL())}-${account}`)
+  let last = -1
+  try {
+    last = Number(readFileSync(file, 'utf8'))
+  } catch {
+    // Not used yet on this platform.
+  }
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000)
+    const step = Math.max(now, last + 1)
+    if (step <= now + 1) {
+      writeFileSync(file, String(step))
+      return totp(secret, step)
+    }
+    await new Promise((res) => setTimeout(res, 250))
+  }
+}
+
+/**
+ * signIn signs in on the sign-in page (the demo password unless another is
+ * given) and waits to land where expected. An account with a second factor
+ * (the demo's administrators: the platform asks it of them by default) is
+ * asked for a code after the password: it is given from totpSecret.
+ */
+export async function signIn(page: Page, email: string,
+  { password = demoPassword(), lands = '/birou', totpSecret = '' } = {}): Promise<void> {
   await page.goto('/autentificare')
   await page.getByLabel('Adresă de e-mail').fill(email)
   await page.getByLabel('Parolă').fill(password)
-  await page.getByRole('button', { name: 'Intră în cont' }).click()
-  await page.waitForURL(`**${lands}`)
+  await page.getByRole('button', { name: 'Intrați în cont' }).click()
+  const code = page.getByLabel('Cod de verificare')
+  const landed = page.waitForURL(`**${lands}`).then(() => 'landed' as const)
+  const asked = code.waitFor().then(() => 'code' as const)
+  // The one that loses the race times out later: not an error.
+  landed.catch(() => undefined)
+  asked.catch(() => undefined)
+  if (await Promise.race([landed, asked]) === 'code') {
+    await code.fill(await nextTOTP(email, totpSecret || demoTOTPSecret()))
+    await page.getByRole('button', { name: 'Intrați în cont' }).click()
+    await page.waitForURL(`**${lands}`)
+  }
 }
 
 /** uniqueWord is prefix and letters no other test's data has (letters only: the searches are Romanian full-text ones). */
@@ -157,3 +230,30 @@ export function uniqueWord(prefix = '', length = 6): string {
 
 /** focusedId is the id of the element that has the focus ('' for none). */
 export const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '')
+
+/**
+ * checkPhoneHeader checks the header on a phone (390x844): it keeps to one
+ * line's budget (the links fold behind the menu button), nothing overflows
+ * sideways, and the menu opens the links, "Contul meu" among them, inside
+ * the width. The viewport is put back after.
+ */
+export async function checkPhoneHeader(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize() ?? desktop
+  await page.setViewportSize(phone)
+  const measure = () => page.evaluate(() => ({
+    header: document.querySelector('.site-header')?.getBoundingClientRect().height ?? 0,
+    width: document.documentElement.scrollWidth,
+  }))
+  const closed = await measure()
+  expect(closed.width, `${name}: the page's width at 390 px`).toBeLessThanOrEqual(phone.width)
+  // One line: the tallest control (the language, the menu button, about
+  // 2.2rem) and the bar's padding (1.2rem), with room to spare.
+  expect(closed.header, `${name}: the header's height at 390 px`).toBeGreaterThan(0)
+  expect(closed.header, `${name}: the header's height at 390 px`).toBeLessThanOrEqual(64)
+  const menu = page.getByRole('button', { name: 'Meniu' })
+  await menu.click()
+  await page.getByRole('navigation', { name: 'Navigare principală' }).getByRole('link', { name: 'Contul meu' }).waitFor()
+  expect((await measure()).width, `${name}: the page's width at 390 px, menu open`).toBeLessThanOrEqual(phone.width)
+  await menu.click()
+  await page.setViewportSize(size)
+}

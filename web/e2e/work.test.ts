@@ -80,12 +80,12 @@ test('a head of department assigning and a clerk resolving', async () => {
   expect(await head.page.content()).not.toContain('2900315351230')
   await visit(head.page, 'work-request')
 
-  await head.page.getByRole('button', { name: 'Repartizează', exact: true }).click()
+  await head.page.getByRole('button', { name: 'Repartizați', exact: true }).click()
   const clerkChoice = head.page.getByLabel('Funcționarul')
   await clerkChoice.locator('option', { hasText: 'Radu Stoica' }).waitFor({ state: 'attached' })
   await visit(head.page, 'work-assign')
   await clerkChoice.selectOption({ label: 'Radu Stoica' })
-  await head.page.getByRole('button', { name: 'Repartizează cererea' }).click()
+  await head.page.getByRole('button', { name: 'Repartizați cererea' }).click()
   await head.page.getByRole('status').filter({ hasText: 'Cererea a fost repartizată.' }).waitFor()
   await head.page.locator('dd', { hasText: 'Radu Stoica' }).first().waitFor()
   await head.page.getByText('Responsabil: Radu Stoica').waitFor()
@@ -103,19 +103,19 @@ test('a head of department assigning and a clerk resolving', async () => {
   await clerk.page.waitForURL(`**/birou/cereri/${request}`)
   await clerk.page.getByRole('heading', { name: 'Certificat de urbanism', level: 1 }).waitFor()
   // A clerk does not assign.
-  await clerk.page.getByRole('button', { name: 'Soluționează' }).waitFor()
+  await clerk.page.getByRole('button', { name: 'Soluționați' }).waitFor()
   // Each step is signed as the institution signs: the head's name and department.
   await clerk.page.getByRole('cell', { name: `Elena Dumitrescu, ${department}` }).first().waitFor()
   await clerk.page.getByRole('region', { name: 'Solicitantul' }).getByText('Ioana Popescu').waitFor()
-  expect(await clerk.page.getByRole('button', { name: 'Repartizează', exact: true }).count()).toBe(0)
+  expect(await clerk.page.getByRole('button', { name: 'Repartizați', exact: true }).count()).toBe(0)
 
-  await clerk.page.getByRole('button', { name: 'Soluționează' }).click()
+  await clerk.page.getByRole('button', { name: 'Soluționați' }).click()
   const answer = pdf('Certificat de urbanism nr. 7 din 2026')
   await clerk.page.getByLabel('Documentul de răspuns').setInputFiles({ name: 'certificat.pdf', mimeType: 'application/pdf', buffer: answer })
   await clerk.page.getByLabel('Titlul documentului (opțional)').fill('Certificat de urbanism')
   await clerk.page.getByLabel('Mesaj pentru solicitant (opțional)').fill('Certificatul de urbanism a fost emis.')
   await visit(clerk.page, 'work-resolve')
-  await clerk.page.getByRole('button', { name: 'Trimite răspunsul' }).click()
+  await clerk.page.getByRole('button', { name: 'Trimiteți răspunsul' }).click()
   await clerk.page.getByRole('status').filter({ hasText: 'Cererea a fost soluționată.' }).waitFor()
   await clerk.page.locator('dd .badge', { hasText: 'Soluționată' }).waitFor()
   // The answer is among the request's files, as the institution's answer.
@@ -128,7 +128,7 @@ test('a head of department assigning and a clerk resolving', async () => {
   const download = await Promise.all([clerk.page.waitForEvent('download'), row.getByRole('link', { name: 'certificat.pdf' }).click()])
   expect(readFileSync(await download[0].path()).equals(answer)).toBe(true)
   // Closed: nothing more to do.
-  expect(await clerk.page.getByRole('button', { name: 'Soluționează' }).count()).toBe(0)
+  expect(await clerk.page.getByRole('button', { name: 'Soluționați' }).count()).toBe(0)
   expect(clerk.problems).toEqual([])
   await clerk.context.close()
 

@@ -1,4 +1,5 @@
 import type { ComponentType, JSX } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
 import { ErrorBoundary, LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso'
 
 import { I18nProvider, locales, useI18n } from './i18n/i18n'
@@ -13,6 +14,7 @@ import { ForgotPassword, ResetPassword } from './portal/Password'
 import { StatusLookup } from './portal/StatusLookup'
 import { routeNames, routes } from './routes'
 import type { RouteName } from './routes'
+import { EnrolTOTP } from './portal/EnrolTOTP'
 
 // backOffice loads a back-office page together with the back office's
 // texts, which it then gives the page: neither is in the initial bundle.
@@ -103,7 +105,9 @@ export function App() {
     <I18nProvider>
       <SessionProvider>
         <LocationProvider>
-          <Shell />
+          <SecondFactorGate>
+            <Shell />
+          </SecondFactorGate>
         </LocationProvider>
       </SessionProvider>
     </I18nProvider>
@@ -126,10 +130,30 @@ function Shell() {
   )
 }
 
+// SecondFactorGate: an account that must have a second factor and has
+// none (staff with an administrative role, also one granted while signed
+// in) can do nothing else, so it is shown only the factor's setup.
+function SecondFactorGate({ children }: { children: JSX.Element }) {
+  const { t } = useI18n()
+  const { me, reload } = useSession()
+  if (!me?.mfaSetupRequired) return children
+  return (
+    <>
+      <a class="skip-link" href="#content">{t('common.skipToContent')}</a>
+      <Header />
+      <main id="content"><EnrolTOTP onDone={reload} /></main>
+    </>
+  )
+}
+
 function Header() {
   const { t, locale, setLocale } = useI18n()
   const { me, signOut } = useSession()
   const { path, route } = useLocation()
+  // On a phone the links fold behind a menu button, so the header keeps to
+  // one line; a page opened from the menu folds it again.
+  const [open, setOpen] = useState(false)
+  useEffect(() => setOpen(false), [path])
   const link = (href: string, text: string) => (
     <li><a href={href} aria-current={path === href ? 'page' : undefined}>{text}</a></li>
   )
@@ -137,7 +161,9 @@ function Header() {
     <header class="site-header">
       <div class="bar">
         <a class="brand" href="/">{t('common.appName')}</a>
-        <nav class="site-nav" aria-label={t('shell.navigation')}>
+        <button type="button" class="menu-button" aria-expanded={open} aria-controls="site-nav"
+          onClick={() => setOpen(!open)}>{t('shell.menu')}</button>
+        <nav id="site-nav" class={open ? 'site-nav open' : 'site-nav'} aria-label={t('shell.navigation')}>
           <ul>
             {link('/servicii', t('shell.services'))}
             {link('/verificare', t('shell.statusLookup'))}

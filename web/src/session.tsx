@@ -2,7 +2,7 @@ import { createContext } from 'preact'
 import type { ComponentChildren } from 'preact'
 import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks'
 
-import { api, ApiError } from './api/client'
+import { api, ApiError, secondFactorRequired } from './api/client'
 import type { Me } from './api/types'
 
 // The signed-in account, read from GET /api/auth/me: undefined while it is
@@ -48,6 +48,13 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
   }, [])
   useEffect(() => {
     reload().catch(() => {})
+  }, [reload])
+  // A role granted while signed in may require a second factor: the API
+  // says so on the next call, and the session learns it.
+  useEffect(() => {
+    const again = () => { reload().catch(() => {}) }
+    window.addEventListener(secondFactorRequired, again)
+    return () => window.removeEventListener(secondFactorRequired, again)
   }, [reload])
   const value = useMemo<Session>(() => ({
     me, reload, signOut,

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ghiseu/ghiseu/infra/localstack"
+	"github.com/ghiseu/ghiseu/infra/seed"
 )
 
 func main() {
@@ -140,7 +141,7 @@ func runCommand(cmd *exec.Cmd) (int, error) {
 
 // execOnPlatform starts the whole platform in dir on a free range of
 // ports, as `run` does, runs the command with GHISEU_URL (the gateway),
-// TEST_MAILPIT_URL, TEST_DATABASE_URL and DEMO_PASSWORD, and stops it.
+// TEST_MAILPIT_URL, TEST_DATABASE_URL, DEMO_PASSWORD and DEMO_TOTP_SECRET, and stops it.
 func execOnPlatform(root, dir string, cmdArgs []string) (int, error) {
 	logf, err := os.Create(filepath.Join(dir, "devstack.log"))
 	if err != nil {
@@ -170,6 +171,7 @@ func execOnPlatform(root, dir string, cmdArgs []string) (int, error) {
 		"TEST_MAILPIT_URL="+s.infra.MailURL(),
 		"TEST_DATABASE_URL="+s.infra.AdminURL("ghiseu"),
 		"DEMO_PASSWORD="+s.infra.Secrets["DEMO_PASSWORD"],
+		"DEMO_TOTP_SECRET="+seed.DemoTOTPSecret,
 	)
 	return runCommand(cmd)
 }

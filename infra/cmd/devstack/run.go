@@ -453,6 +453,7 @@ func (s *stack) printBanner() {
 	fmt.Fprintf(&b, "\n  Demo accounts (password %s): admin@primarialugoj.ro, registratura@primarialugoj.ro,\n", s.infra.Secrets["DEMO_PASSWORD"])
 	fmt.Fprintf(&b, "    urbanism@primarialugoj.ro (clerk), sef.urbanism@primarialugoj.ro, primar@primarialugoj.ro,\n")
 	fmt.Fprintf(&b, "    secretar@primarialugoj.ro, auditor@primarialugoj.ro; citizen ioana.popescu@example.ro\n")
+	fmt.Fprintf(&b, "    The administrators' second factor (TOTP, demo only): secret %s\n", seed.DemoTOTPSecret)
 	fmt.Fprintf(&b, "\n  Logs         %s\n  Credentials  %s\n\n", filepath.Join(s.dir, "logs"), filepath.Join(s.dir, "stack.env"))
 	fmt.Print(b.String())
 }

@@ -104,6 +104,8 @@ function Details({ detail, etag, path, may, reload, say }: {
             <dt>{t('organisation.address')}</dt><dd class="admin-wrap">{detail.address || <span class="meta">{t('organisation.noAddress')}</span>}</dd>
             <dt>{t('organisation.timeZone')}</dt><dd>{detail.timeZone}</dd>
             <dt>{t('organisation.mfa')}</dt><dd>{detail.requireStaffMfa ? t('organisation.mfaRequired') : t('organisation.mfaOptional')}</dd>
+            <dt>{t('organisation.adminMfa')}</dt>
+            <dd>{detail.requireAdminMfa ?? true ? t('organisation.adminMfaRequired') : t('organisation.adminMfaRelaxed')}</dd>
           </dl>
           {may && <Button id="org-edit" kind="secondary" onClick={() => setEditing(true)}>{t('organisation.edit')}</Button>}
         </>
@@ -128,7 +130,7 @@ function Checkbox({ id, label, hint, checked, onChecked }: { id: string; label: 
   )
 }
 
-const institutionOrder = ['name', 'address', 'timeZone', 'requireStaffMfa']
+const institutionOrder = ['name', 'address', 'timeZone', 'requireStaffMfa', 'requireAdminMfa']
 
 function EditInstitution({ detail, etag, path, reload, onDone, onCancel }: {
   detail: InstitutionDetail
@@ -139,7 +141,8 @@ function EditInstitution({ detail, etag, path, reload, onDone, onCancel }: {
   onCancel: () => void
 }) {
   const { t, locale } = useI18n()
-  const fromDetail = (d: InstitutionDetail): InstitutionForm => ({ name: d.name, address: d.address, timeZone: d.timeZone, requireStaffMfa: d.requireStaffMfa })
+  const fromDetail = (d: InstitutionDetail): InstitutionForm => ({ name: d.name, address: d.address, timeZone: d.timeZone, requireStaffMfa: d.requireStaffMfa,
+    requireAdminMfa: d.requireAdminMfa ?? true })
   const [f, setF] = useState<InstitutionForm>(fromDetail(detail))
   const [checked, setChecked] = useState<Record<string, string>>({})
   const [error, setError] = useState<unknown>()
@@ -206,6 +209,8 @@ function EditInstitution({ detail, etag, path, reload, onDone, onCancel }: {
       <TimeZoneList id="time-zones" />
       <Checkbox id="inst-requireStaffMfa" label={t('organisation.requireMfa')} hint={t('organisation.requireMfaHint')}
         checked={f.requireStaffMfa} onChecked={(v) => set('requireStaffMfa', v)} />
+      <Checkbox id="inst-requireAdminMfa" label={t('organisation.requireAdminMfa')} hint={t('organisation.requireAdminMfaHint')}
+        checked={f.requireAdminMfa ?? true} onChecked={(v) => set('requireAdminMfa', v)} />
       <div class="form-actions">
         <Button type="submit" busy={busy}>{t('organisation.save')}</Button>
         <Button kind="link" onClick={onCancel}>{t('organisation.cancel')}</Button>

@@ -78,7 +78,7 @@ async function opened() {
 // returns its Romanian label input, which has the focus.
 async function addField(kind: string): Promise<HTMLInputElement> {
   fireEvent.change(screen.getByLabelText('Tipul câmpului nou'), { target: { value: kind } })
-  fireEvent.click(screen.getByRole('button', { name: 'Adaugă câmpul' }))
+  fireEvent.click(screen.getByRole('button', { name: 'Adăugați câmpul' }))
   await waitFor(() => expect((document.activeElement as HTMLElement | null)?.id).toMatch(/^fe-.+-title-ro$/))
   return document.activeElement as HTMLInputElement
 }
@@ -106,7 +106,7 @@ describe('the form editor', () => {
       .toEqual({ type: 'string', title: 'Data nașterii', 'x-title-en': 'Date of birth', format: 'date' })
 
     // The preview checks as the citizen's form does.
-    fireEvent.click(preview().getByRole('button', { name: 'Verifică răspunsurile' }))
+    fireEvent.click(preview().getByRole('button', { name: 'Verificați răspunsurile' }))
     await preview().findByText('Câmpul «Data nașterii» este obligatoriu.')
   })
 
@@ -122,19 +122,19 @@ describe('the form editor', () => {
     const group = await preview().findByRole('group', { name: 'Modul de răspuns' })
     expect(within(group).getAllByRole('radio').map((r) => (r as HTMLInputElement).labels![0].textContent)).toEqual(['Prin e-mail', 'Prin poștă'])
 
-    const up = within(box).getByRole('button', { name: 'Mută în sus câmpul «Modul de răspuns»' })
+    const up = within(box).getByRole('button', { name: 'Mutați în sus câmpul «Modul de răspuns»' })
     fireEvent.click(up)
     await waitFor(() => expect(document.activeElement?.id).toBe(up.id))
     fireEvent.click(up)
     // At the top, "up" is no more: focus goes to "down".
-    await waitFor(() => expect(document.activeElement?.textContent).toBe('Mută în jos'))
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Mutați în jos'))
     const labels = [...document.querySelectorAll('.fe-preview .form-fields > .field > label, .fe-preview .form-fields > fieldset > legend')]
       .map((l) => l.textContent?.replace(/\s*\*.*$/, ''))
     expect(labels).toEqual(['Modul de răspuns', 'Nume și prenume', 'Județ'])
     expect(document.querySelector('.fe-editor [role="status"]')!.textContent).toBe('Câmpul «Modul de răspuns» este acum pe poziția 1 din 3.')
 
     // Removed: gone from the preview, focus on the field that took its place.
-    fireEvent.click(within(box).getByRole('button', { name: 'Elimină câmpul «Modul de răspuns»' }))
+    fireEvent.click(within(box).getByRole('button', { name: 'Eliminați câmpul «Modul de răspuns»' }))
     await waitFor(() => expect(preview().queryByRole('group', { name: 'Modul de răspuns' })).toBeNull())
     expect(document.activeElement?.tagName).toBe('FIELDSET')
     expect(document.activeElement?.querySelector('legend')?.textContent).toBe('Câmpul 1: Nume și prenume')
@@ -156,7 +156,7 @@ describe('the form editor', () => {
     expect(box.getAttribute('aria-describedby')).toContain(alert.id)
     // The last valid form stays, and nothing is saved while the box is wrong.
     expect(preview().getByLabelText(/Numele complet/)).toBeTruthy()
-    fireEvent.click(screen.getByRole('button', { name: 'Salvează ciorna' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Salvați ciorna' }))
     await waitFor(() => expect(document.activeElement).toBe(box))
     expect(puts()).toEqual([])
   })
@@ -171,7 +171,7 @@ describe('the draft', () => {
     const label = await addField('text')
     type(label, 'Adresa imobilului')
     fireEvent.click(within(label.closest('fieldset')!).getByLabelText('Obligatoriu'))
-    fireEvent.click(screen.getByRole('button', { name: 'Salvează ciorna' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Salvați ciorna' }))
     await screen.findByText('Ciorna (versiunea 1) a fost salvată.')
     expect(puts()).toHaveLength(1)
     const put = puts()[0]
@@ -184,7 +184,7 @@ describe('the draft', () => {
     expect(body.form.properties.adresaImobilului).toEqual({ type: 'string', title: 'Adresa imobilului', maxLength: 200 })
 
     type(screen.getByLabelText(/Descrierea/), 'Alta.')
-    fireEvent.click(screen.getByRole('button', { name: 'Salvează ciorna' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Salvați ciorna' }))
     await waitFor(() => expect(puts()).toHaveLength(2))
     expect(puts()[1].headers['If-Match']).toBe('"v2"')
   })
@@ -193,7 +193,7 @@ describe('the draft', () => {
     serve()
     await opened()
     await addField('number')
-    fireEvent.click(screen.getByRole('button', { name: 'Salvează ciorna' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Salvați ciorna' }))
     const label = await waitFor(() => {
       const el = document.activeElement as HTMLInputElement
       expect(el.id).toMatch(/-title-ro$/)
@@ -216,7 +216,7 @@ describe('the draft', () => {
       },
     })
     await opened()
-    fireEvent.click(screen.getByRole('button', { name: 'Salvează ciorna' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Salvați ciorna' }))
     const refusal = await screen.findByText(/field "county": enum lists "TM" twice/)
     expect(refusal.closest('fieldset')!.querySelector('legend')!.textContent).toBe('Câmpul 2: Județ')
     const register = screen.getByLabelText(/Registrul de înregistrare/)
@@ -229,9 +229,9 @@ describe('the draft', () => {
     serve()
     answers[`PUT ${base}/${typeId}/versions/1`] = () => ({ status: 412, body: { code: 'precondition_failed' } })
     await opened()
-    fireEvent.click(screen.getByRole('button', { name: 'Salvează ciorna' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Salvați ciorna' }))
     await screen.findByText(/Ciorna a fost modificată între timp/)
-    fireEvent.click(screen.getByRole('button', { name: 'Reîncarcă' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Reîncărcați' }))
     await waitFor(() => expect(sent.filter((s) => s.method === 'GET' && s.url.endsWith('/versions')).length).toBe(2))
   })
 
@@ -245,22 +245,22 @@ describe('the draft', () => {
     await opened()
     // Changes not saved are not published.
     type(screen.getByLabelText(/Descrierea/), 'Alta.')
-    expect((screen.getByRole('button', { name: 'Publică' }) as HTMLButtonElement).disabled).toBe(true)
+    expect((screen.getByRole('button', { name: 'Publicați' }) as HTMLButtonElement).disabled).toBe(true)
     type(screen.getByLabelText(/Descrierea/), 'O adeverință.')
     answers[`PUT ${base}/${typeId}/versions/1`] = () => ({ status: 200, body: version(), etag: '"v1"' })
-    fireEvent.click(screen.getByRole('button', { name: 'Salvează ciorna' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Salvați ciorna' }))
     await screen.findByText('Ciorna (versiunea 1) a fost salvată.')
 
-    fireEvent.click(screen.getByRole('button', { name: 'Publică' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Publicați' }))
     const confirm = await screen.findByRole('group', { name: /Publicați versiunea 1\?/ })
     await waitFor(() => expect(document.activeElement).toBe(confirm))
     expect(sent.filter((s) => s.url.endsWith('/publication'))).toEqual([])
-    fireEvent.click(within(confirm).getByRole('button', { name: 'Da, publică' }))
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Da, publicați' }))
     await screen.findByText('Versiunea 1 a fost publicată: cetățenii trimit de acum cereri cu ea.')
     expect(sent.find((s) => s.url.endsWith('/publication'))!.headers['If-Match']).toBe('"v1"')
     // Published: shown as it is, and a next version can be started.
-    await screen.findByRole('button', { name: 'Începe versiunea 2' })
-    expect(screen.queryByRole('button', { name: 'Salvează ciorna' })).toBeNull()
+    await screen.findByRole('button', { name: 'Începeți versiunea 2' })
+    expect(screen.queryByRole('button', { name: 'Salvați ciorna' })).toBeNull()
   })
 })
 
@@ -282,14 +282,14 @@ describe('the list', () => {
     expect(row.textContent).toContain('Ciornă: versiunea 2')
     expect(screen.getByRole('rowheader', { name: /^Veche/ }).closest('tr')!.textContent).toContain('Retrasă din 1 februarie 2026')
 
-    fireEvent.click(screen.getByRole('button', { name: 'Definește și deschide editorul' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Definiți și deschideți editorul' }))
     await waitFor(() => expect(document.activeElement?.id).toBe('rt-new-name'))
     expect(sent.filter((s) => s.method === 'POST')).toEqual([])
 
     type(screen.getByLabelText(/Denumirea tipului de cerere/), 'Adeverință de rol fiscal')
     fireEvent.change(screen.getByLabelText(/Compartimentul competent/), { target: { value: urb } })
     await waitFor(() => expect((screen.getByLabelText(/Registrul de înregistrare/) as HTMLSelectElement).value).toBe(reg))
-    fireEvent.click(screen.getByRole('button', { name: 'Definește și deschide editorul' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Definiți și deschideți editorul' }))
     await screen.findByRole('heading', { level: 1, name: 'Adeverință' })
     const post = sent.find((s) => s.method === 'POST')!
     expect(post.headers['Idempotency-Key']).toBeTruthy()

@@ -124,6 +124,10 @@ describe('institutionPatch', () => {
       { name: 'Primăria Municipiului Lugoj', requireStaffMfa: true }],
     ['the address emptied', { name: 'Primăria Lugoj', address: '', timeZone: 'Europe/Bucharest', requireStaffMfa: false }, { address: '' }],
     ['the zone', { name: 'Primăria Lugoj', address: 'Piața Victoriei 4', timeZone: 'Europe/Chisinau', requireStaffMfa: false }, { timeZone: 'Europe/Chisinau' }],
+    ['the administrators\' second factor kept (the default)', { name: 'Primăria Lugoj', address: 'Piața Victoriei 4', timeZone: 'Europe/Bucharest',
+      requireStaffMfa: false, requireAdminMfa: true }, {}],
+    ['the administrators\' second factor relaxed', { name: 'Primăria Lugoj', address: 'Piața Victoriei 4', timeZone: 'Europe/Bucharest',
+      requireStaffMfa: false, requireAdminMfa: false }, { requireAdminMfa: false }],
   ])('%s', (_, form, want) => {
     expect(institutionPatch(cur, form)).toEqual(want)
   })

@@ -13,6 +13,8 @@ export const departmentKinds: readonly DepartmentKind[] = ['direction', 'service
 /** An institution as GET /api/institutions/{id} gives it: its fields and its chart. */
 export interface InstitutionDetail extends Institution {
   requireStaffMfa: boolean
+  /** Administrators need a second factor (the default: absent counts as required). */
+  requireAdminMfa?: boolean
   createdAt: string
   updatedAt: string
   departments: DepartmentNode[]
@@ -117,6 +119,7 @@ export interface InstitutionForm {
   address: string
   timeZone: string
   requireStaffMfa: boolean
+  requireAdminMfa?: boolean
 }
 
 /** institutionPatch is what changing the institution's details sends: only what differs from them as read. */
@@ -126,6 +129,7 @@ export function institutionPatch(cur: InstitutionDetail, f: InstitutionForm): Re
   if (f.address.trim() !== cur.address) out.address = f.address.trim()
   if (f.timeZone.trim() !== cur.timeZone) out.timeZone = f.timeZone.trim()
   if (f.requireStaffMfa !== cur.requireStaffMfa) out.requireStaffMfa = f.requireStaffMfa
+  if (f.requireAdminMfa !== undefined && f.requireAdminMfa !== (cur.requireAdminMfa ?? true)) out.requireAdminMfa = f.requireAdminMfa
   return out
 }
 

@@ -28,11 +28,20 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * secondFactorRequired is the event the window gets when the API refuses a
+ * session until its second factor is set up (a role that needs one granted
+ * while signed in): the session reads itself again and shows the setup.
+ */
+export const secondFactorRequired = 'ghiseu:second-factor-required'
+
 async function problem(res: Response): Promise<ApiError> {
   const type = res.headers.get('Content-Type') ?? ''
   if (type.includes('json')) {
     try {
-      return new ApiError(res.status, await res.json())
+      const err = new ApiError(res.status, await res.json())
+      if (err.code === 'second_factor_required') window.dispatchEvent(new Event(secondFactorRequired))
+      return err
     } catch {
       // fall through: a body that is not what it says
     }

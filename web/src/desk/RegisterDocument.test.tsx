@@ -84,16 +84,16 @@ test('a registration from the keyboard, then the next one with the remembered de
   expect(JSON.parse(await (first.body.get('entry') as Blob).text())).toEqual({
     registerId: 'reg-I', direction: 'incoming', channel: 'counter', sender: 'Ștefan Țârlea', subject: 'Cerere autorizație', pages: 3,
     confidentiality: 'public' })
-  const receipt = page.getByRole('link', { name: 'Descarcă dovada (PDF)' }) as HTMLAnchorElement
+  const receipt = page.getByRole('link', { name: 'Descărcați dovada (PDF)' }) as HTMLAnchorElement
   expect(receipt.getAttribute('href')).toBe(`/api/institutions/${inst}/registry-entries/entry-1/receipt`)
   // Printing loads it, inline, in a frame of the page (the journey sees the print dialog asked for).
-  fireEvent.click(page.getByRole('button', { name: 'Tipărește dovada' }))
+  fireEvent.click(page.getByRole('button', { name: 'Tipăriți dovada' }))
   expect(document.querySelector<HTMLIFrameElement>('iframe.print-frame')?.getAttribute('src'))
     .toBe(`/api/institutions/${inst}/registry-entries/entry-1/receipt?disposition=inline`)
   await waitFor(() => expect(document.activeElement?.id).toBe('desk-next'))
 
   // The next one keeps the register, the channel and the sender, focused.
-  fireEvent.click(page.getByRole('button', { name: 'Înregistrează următorul' }))
+  fireEvent.click(page.getByRole('button', { name: 'Înregistrați următorul' }))
   await waitFor(() => expect(document.activeElement?.id).toBe('desk-sender'))
   expect(field('desk-sender').value).toBe('Ștefan Țârlea')
   expect(field('desk-subject').value).toBe('')

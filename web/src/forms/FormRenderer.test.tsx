@@ -128,8 +128,8 @@ describe('petitie', () => {
     expect([...county.querySelectorAll('label')].map((l) => l.textContent)).toEqual(['Timiș', 'Arad', 'Caraș-Severin', 'Hunedoara'])
     const coSigners = byId<HTMLFieldSetElement>('f-coSigners')
     expect(coSigners.querySelector('legend')?.textContent).toBe('Cosemnatari')
-    expect(byId<HTMLButtonElement>('f-coSigners--add').textContent).toBe('Adaugă')
-    expect(byId<HTMLButtonElement>('f-coSigners--add').getAttribute('aria-label')).toBe('Adaugă în lista «Cosemnatari»')
+    expect(byId<HTMLButtonElement>('f-coSigners--add').textContent).toBe('Adăugați')
+    expect(byId<HTMLButtonElement>('f-coSigners--add').getAttribute('aria-label')).toBe('Adăugați în lista «Cosemnatari»')
   })
 
   test('controls by type: text, textarea, email; the description as a hint', () => {
@@ -218,7 +218,7 @@ describe('petitie', () => {
 
     fireEvent.input(byId('f-coSigners-2-name'), { target: { value: 'Ana Pop' } })
     const remove = byId<HTMLButtonElement>('f-coSigners-1--remove')
-    expect(remove.getAttribute('aria-label')).toBe('Elimină Cosemnatari 2')
+    expect(remove.getAttribute('aria-label')).toBe('Eliminați Cosemnatari 2')
     fireEvent.click(remove)
     expect(form.value().coSigners).toEqual([{ name: 'Ion Pop' }, { name: 'Ana Pop' }])
     expect(byId('f-coSigners-1-name').value).toBe('Ana Pop')

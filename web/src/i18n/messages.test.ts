@@ -61,3 +61,45 @@ test.each([
 test('a key missing in English falls back to Romanian, one missing in both shows itself', () => {
   expect(translate('en', 'no.such')).toBe('no.such')
 })
+
+// The interface addresses people formally ("Intrați în cont", "Salvați"),
+// never with the familiar imperative it once mixed in. These are the
+// familiar forms the texts used; none may come back.
+const familiarImperatives = [
+  'Intră', 'Adaugă', 'Afișează', 'Anulează', 'Ascunde', 'Atribuie', 'Caută', 'Clasează', 'Confirmă', 'Copiază', 'Corectează',
+  'Creează', 'Definește', 'Descarcă', 'Deschide', 'Dezactivează', 'Elimină', 'Exportă', 'Filtrează', 'Golește', 'Marchează',
+  'Modifică', 'Mută', 'Pornește', 'Prelungește', 'Publică', 'Redeschide', 'Redirecționează', 'Refuză', 'Renunță', 'Repartizează',
+  'Respinge', 'Retrage', 'Revocă', 'Reîncarcă', 'Salvează', 'Schimbă', 'Soluționează', 'Tipărește', 'Trimite', 'Verifică',
+  'Vezi', 'Încarcă', 'Începe', 'Închide', 'Înregistrează', 'Șterge', 'Arată', 'Alege', 'Apasă', 'Completează',
+]
+// Where a sentence or a choice starts ("Salvează"), or after a yes or an
+// and ("Da, revocă rolul", "Creați contul și trimite invitația"); lower
+// case after a colon is the indicative ("Viitor: intră în vigoare").
+const familiar = new RegExp(`(?:(?:^|[.!?]\\s+|\\{)(?:${familiarImperatives.join('|')})|(?:Da, |și )(?:${
+  familiarImperatives.map((w) => w.toLowerCase()).join('|')}))(?![\\p{L}-])`, 'u')
+
+test('Romanian addresses the reader formally: no familiar imperative', () => {
+  const bad = Object.entries(officeCatalogs.ro).filter(([, text]) => familiar.test(text)).map(([k, text]) => `${k}: ${text}`)
+  expect(bad).toEqual([])
+})
+
+test.each([
+  ['Salvează', true], ['Da, revocă rolul', true], ['Creați contul și trimite invitația', true], ['Intră în cont', true],
+  ['Salvați', false], ['Intrați în cont', false], ['Se trimite cererea', false], ['Răspunde la', false],
+])('the familiar-imperative check: %s', (text, refused) => {
+  expect(familiar.test(text)).toBe(refused)
+})
+
+// A count agrees with its noun in every form Romanian has: one (1), few
+// (0, 2 to 19, and 101 to 119...), and other (20 and up, with "de").
+test.each([
+  [1, 'O cerere deschisă.'], [2, '2 cereri deschise, ordonate după termen.'], [19, '19 cereri deschise, ordonate după termen.'],
+  [20, '20 de cereri deschise, ordonate după termen.'], [101, '101 cereri deschise, ordonate după termen.'],
+])('plural agreement: %d open requests', (count, want) => {
+  expect(translate('ro', 'work.count', { count }, officeCatalogs)).toBe(want)
+})
+
+test('no text says "lui" before a name placeholder: wrong for feminine names ("lui Ana Bălan")', () => {
+  const bad = Object.entries(officeCatalogs.ro).filter(([, text]) => /\blui \{/.test(text)).map(([k]) => k)
+  expect(bad).toEqual([])
+})

@@ -5,9 +5,11 @@ import { api } from '../api/client'
 import { useI18n } from '../i18n/i18n'
 import { returnPath, useSession } from '../session'
 import { Alert, Button, ErrorAlert, Page, TextField } from '../ui/ui'
+import { EnrolTOTP } from './EnrolTOTP'
 
 interface SignInResponse {
   mfaRequired: boolean
+  mfaSetupRequired: boolean
 }
 
 /** withNext is href with the return path next kept in its query, if there is one. */
@@ -16,9 +18,10 @@ export function withNext(href: string, next: string): string {
 }
 
 // SignIn: email and password, then the TOTP code when the account has a
-// second factor. The session is an HttpOnly cookie the API sets. A visitor
-// sent here from a page that needs an account is told why, and the way
-// back (next) goes with them through sign-up and the verification mail.
+// second factor, or its setup when the account must have one and has none.
+// The session is an HttpOnly cookie the API sets. A visitor sent here from a
+// page that needs an account is told why, and the way back (next) goes with
+// them through sign-up and the verification mail.
 export function SignIn() {
   const { t } = useI18n()
   const { reload } = useSession()
@@ -26,7 +29,7 @@ export function SignIn() {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [code, setCode] = useState('')
-  const [step, setStep] = useState<'password' | 'totp'>('password')
+  const [step, setStep] = useState<'password' | 'totp' | 'enrol'>('password')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>()
   const next = returnPath(query.next)
@@ -46,6 +49,10 @@ export function SignIn() {
           setStep('totp')
           return
         }
+        if (r.mfaSetupRequired) {
+          setStep('enrol')
+          return
+        }
       } else {
         await api.post('/api/auth/signin/totp', { code })
       }
@@ -56,6 +63,7 @@ export function SignIn() {
       setBusy(false)
     }
   }
+  if (step === 'enrol') return <EnrolTOTP onDone={done} />
   return (
     <Page title={t('auth.signInTitle')}>
       {query.confirmat === '1' && <Alert kind="success">{t('auth.verifiedSignIn')}</Alert>}
