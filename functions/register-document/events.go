@@ -38,7 +38,7 @@ type receivedData struct {
 	// SameNumber: record the answer under the number of the entry it
 	// answers (registry.AnswerSameNumber).
 	SameNumber bool `json:"sameNumber"`
-	Documents      []struct {
+	Documents  []struct {
 		Title  string `json:"title"`
 		SHA256 string `json:"sha256"`
 		Name   string `json:"name"`

@@ -132,7 +132,7 @@ func linksView(links []registry.Link) []linkJSON {
 		}
 		out = append(out, linkJSON{Kind: l.Kind, Direction: dir, EntryID: l.Other, Number: l.OtherNumber, Year: l.OtherYear,
 			Reference: l.OtherRegister + "-" + strconv.FormatInt(l.OtherNumber, 10) + "/" + strconv.Itoa(l.OtherYear),
-			LinkedAt: l.LinkedAt, LinkedBy: idOrNull(l.LinkedBy), Note: l.Note})
+			LinkedAt:  l.LinkedAt, LinkedBy: idOrNull(l.LinkedBy), Note: l.Note})
 	}
 	return out
 }
@@ -242,4 +242,3 @@ func (s *server) listLinks(w http.ResponseWriter, r *http.Request) {
 		Items []linkJSON `json:"items"`
 	}{linksView(links)})
 }
-

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"slices"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 

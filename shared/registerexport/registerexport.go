@@ -49,9 +49,9 @@ type Row struct {
 	// AnsweredBy is what answers the entry: the answers' references
 	// ("E-5/2026"), or under the practice of answering on the same number,
 	// "ieșire" and the date of each answer recorded on it; "" when none.
-	AnsweredBy string
-	Annulled        bool
-	AnnulReason     string
+	AnsweredBy  string
+	Annulled    bool
+	AnnulReason string
 }
 
 // Header describes the export: the register and the period.

@@ -103,8 +103,8 @@ type Request struct {
 	// DuplicateOf is the earlier identical petition this one is linked to.
 	DuplicateOf uuid.UUID
 	Identified  bool
-	Status     string
-	Submitted  time.Time
+	Status      string
+	Submitted   time.Time
 
 	Entry            uuid.UUID
 	RegisterCode     string
