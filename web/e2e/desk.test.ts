@@ -36,6 +36,18 @@ test('a registrar registers a counter document and prints its receipt', async ()
   expect(await page.locator('#desk-register option:checked').textContent()).toContain('Registrul de intrare')
   expect(await page.locator('#desk-channel option:checked').textContent()).toBe('La ghișeu, pe hârtie')
 
+  // A stray key on the register list switches nothing by itself: the
+  // change waits for a confirmation, and "no" keeps the register.
+  await page.locator('#desk-register').focus()
+  await page.keyboard.press('ArrowDown')
+  await page.getByRole('alertdialog', { name: 'Schimbați registrul?' }).waitFor()
+  await expect.poll(() => focusedId(page)).toBe('desk-change-confirm')
+  expect(await page.locator('#desk-register option:checked').textContent()).toContain('Registrul de intrare')
+  await page.getByRole('button', { name: /^Nu, rămân la Registrul de intrare/ }).click()
+  expect(await page.getByRole('alertdialog').count()).toBe(0)
+  expect(await page.locator('#desk-register option:checked').textContent()).toContain('Registrul de intrare')
+  expect(await page.locator('#desk-direction option:checked').textContent()).toBe('Intrare')
+
   const first = uniqueWord('dosar', 8)
   const scan = pdf(`Cerere autorizatie de construire ${first}`)
   await page.getByLabel('Expeditor').fill('Ștefan Țârlea, str. Bocșei 12, Lugoj')
@@ -105,7 +117,8 @@ test('a registrar registers a counter document and prints its receipt', async ()
   expect(await page.getByText('Ștefan Țârlea, str. Bocșei 12, Lugoj').count()).toBeGreaterThan(0)
   const file = await download(page, () => page.getByRole('link', { name: 'cerere-scanata.pdf' }).click())
   expect(file.equals(scan)).toBe(true)
-  expect(await page.getByRole('button', { name: 'Anulează înregistrarea' }).count()).toBe(0)
+  // The registrar may annul an entry they made, for a short while.
+  await page.locator('#entry-annul-own').waitFor()
 
   // A correction of its metadata is a new revision, with its reason.
   await page.getByRole('button', { name: 'Corectează datele' }).click()
@@ -117,6 +130,15 @@ test('a registrar registers a counter document and prints its receipt', async ()
   await page.getByText('Corectată (revizia 2)').waitFor()
   expect(await page.locator('.desk-changes').textContent()).toContain('Număr de file: 3 → 4')
   await visit(page, 'entry-corrected')
+
+  // The registrar annuls their own entry, with a reason, within the window.
+  await page.getByRole('button', { name: 'Anulează înregistrarea' }).click()
+  await expect.poll(() => focusedId(page)).toBe('annul-reason')
+  await page.getByLabel('Motivul anulării').fill('Înregistrat în registrul greșit')
+  await page.getByRole('button', { name: 'Confirmă anularea' }).click()
+  await page.getByText('Înregistrarea a fost anulată. Numărul rămâne ocupat.').waitFor()
+  await page.getByText('Motiv: Înregistrat în registrul greșit').first().waitFor()
+  expect(await page.getByRole('button', { name: 'Anulează înregistrarea' }).count()).toBe(0)
   expect(problems).toEqual([])
   await context.close()
 
