@@ -145,8 +145,16 @@ func TestAnswerNumberingByPracticeAndLinks(t *testing.T) {
 	if s := searchFor(req.Registration.Number); len(s.AnsweredBy) != 1 || !strings.HasPrefix(s.AnsweredBy[0], "ieșire ") {
 		t.Errorf("search shows answered by %v, want ieșire on the same number", s.AnsweredBy)
 	}
-	if r := registrar.do(http.MethodGet, entries+answer.ID.String()+"/receipt", nil).want(t, http.StatusOK); !bytes.Contains(r.body, []byte("%PDF")) {
-		t.Errorf("receipt is not a PDF")
+	if r := registrar.do(http.MethodGet, entries+answer.ID.String()+"/receipt", nil).want(t, http.StatusOK); !strings.Contains(pdfText(t, r.body), "ieșire") {
+		t.Errorf("the receipt does not show the answer on its number")
+	}
+	// The register's export shows both answers: the first by its own
+	// number, the second as "ieșire" on the request's number.
+	today := time.Now().In(bucharest(t)).Format(time.DateOnly)
+	csv := registrar.do(http.MethodGet, "/api/institutions/"+lugoj.String()+"/registers/"+seed.RegisterID(seed.LugojCIF, "I").String()+
+		"/export?format=csv&from="+today+"&to="+today, nil).want(t, http.StatusOK)
+	if !strings.Contains(string(csv.body), wantRef) || !strings.Contains(string(csv.body), "ieșire ") {
+		t.Errorf("the export lacks %s or an ieșire:\n%s", wantRef, csv.body)
 	}
 
 	// Links: many, both ways, never overwritten.

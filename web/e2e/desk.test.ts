@@ -131,6 +131,16 @@ test('a registrar registers a counter document and prints its receipt', async ()
   expect(await page.locator('.desk-changes').textContent()).toContain('Număr de file: 3 → 4')
   await visit(page, 'entry-corrected')
 
+  // Linked to the second by its number: the link shows here, and from
+  // the second as a back-link (below).
+  await page.getByRole('button', { name: 'Conexează cu altă înregistrare' }).click()
+  await expect.poll(() => focusedId(page)).toBe('link-number')
+  await page.getByLabel('Numărul înregistrării (de exemplu 12/2026)').fill(`${n2}/${year}`)
+  await page.getByRole('button', { name: 'Conexează', exact: true }).click()
+  await page.getByText('Înregistrarea a fost conexată.').waitFor()
+  await page.locator('#entry-link-list').getByRole('link', { name: `I-${n2}/${year}` }).waitFor()
+  expect(await page.locator('#entry-link-list').textContent()).toContain('Conexată cu')
+
   // The registrar annuls their own entry, with a reason, within the window.
   await page.getByRole('button', { name: 'Anulează înregistrarea' }).click()
   await expect.poll(() => focusedId(page)).toBe('annul-reason')
@@ -148,6 +158,8 @@ test('a registrar registers a counter document and prints its receipt', async ()
   await signIn(s, 'secretar@primarialugoj.ro')
   await s.goto(entry2)
   await s.getByRole('heading', { name: `Înregistrarea I nr. ${n2}/${year}` }).waitFor()
+  await s.locator('#entry-link-list').getByRole('link', { name: `I-${n1}/${year}` }).waitFor()
+  expect(await s.locator('#entry-link-list').textContent()).toContain('Conexată de la')
   await s.getByRole('button', { name: 'Anulează înregistrarea' }).click()
   await expect.poll(() => focusedId(s)).toBe('annul-reason')
   // Without a reason, it is asked for.
