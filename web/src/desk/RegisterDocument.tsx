@@ -129,7 +129,7 @@ function Desk({ me, inst }: { me: Me; inst: string }) {
   const confirmChange = () => {
     if (!pending) return
     setDraft((d) => ({ ...d, registerId: pending.registerId, direction: pending.direction }))
-    setChanged(t('desk.registerChanged', { register: registerName(pending.registerId), direction: t(`desk.direction.${pending.direction}`) }))
+    setChanged(t('desk.registerChanged', { register: registerName(pending.registerId), direction: t(`desk.direction.${pending.direction}`).toLocaleLowerCase(locale) }))
     setPending(undefined)
     requestAnimationFrame(() => document.getElementById('desk-register')?.focus())
   }
@@ -259,8 +259,8 @@ function Desk({ me, inst }: { me: Me; inst: string }) {
               <h2 id="desk-change-title">{t('desk.registerChangeTitle')}</h2>
               <p id="desk-change-text">
                 {pending.registerId !== draft.registerId
-                  ? t('desk.registerChangeText', { register: registerName(pending.registerId), direction: t(`desk.direction.${pending.direction}`) })
-                  : t('desk.directionChangeText', { direction: t(`desk.direction.${pending.direction}`) })}
+                  ? t('desk.registerChangeText', { register: registerName(pending.registerId), direction: t(`desk.direction.${pending.direction}`).toLocaleLowerCase(locale) })
+                  : t('desk.directionChangeText', { direction: t(`desk.direction.${pending.direction}`).toLocaleLowerCase(locale) })}
               </p>
               <div class="form-actions">
                 <Button id="desk-change-confirm" onClick={confirmChange}>{t('desk.registerChangeConfirm')}</Button>
