@@ -359,13 +359,33 @@ func (s *server) act(route actionRoute) http.HandlerFunc {
 			if a.Kind != requests.ActResolve {
 				return nil
 			}
+			// Identical petitions linked to this one are answered with it.
+			dups, err := requests.ResolveDuplicates(ctx, tx, req, c)
+			if err != nil {
+				return err
+			}
+			var also []string
+			for _, d := range dups {
+				more, err := s.record(ctx, tx, r, d.Request, d.Change)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, more...)
+				also = append(also, fmt.Sprintf("%s-%d/%d", d.Request.RegisterCode, d.Request.Number, d.Request.Year))
+			}
 			// The answer goes to the registry as an outgoing document, to
-			// whoever the request's entry says sent it.
+			// whoever the request's entry says sent it, where the
+			// institution's practice numbers answers.
 			entry, err := registry.Get(ctx, tx, inst, req.Entry)
 			if err != nil {
 				return err
 			}
-			e, err := s.outbox.Catalogue().New(events.TypeDocumentReceived, Source, inst, requests.Answer(req, entry.Sender, a.Files))
+			register, sameNumber, err := registry.AnswerPlacement(ctx, tx, inst, req.Entry)
+			if err != nil {
+				return err
+			}
+			e, err := s.outbox.Catalogue().New(events.TypeDocumentReceived, Source, inst,
+				requests.Answer(req, entry.Sender, a.Files, register, sameNumber, also))
 			if err != nil {
 				return err
 			}
@@ -476,6 +496,8 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 			"Completați textul.", "The text is required.")})
 	case errors.Is(err, requests.ErrNotFound):
 		httpapi.NotFound(w)
+	case errors.Is(err, registry.ErrNoAnswerRegister):
+		httpapi.Conflict(w, "no_answer_register", "the institution has no open outgoing register for answers: an administrator opens one or names it in the registry practice")
 	case errors.Is(err, requests.ErrStale):
 		httpapi.PreconditionFailed(w)
 	case errors.Is(err, requests.ErrNotRegistered):

@@ -286,6 +286,7 @@ type registeredData struct {
 	Confidentiality     string               `json:"confidentiality"`
 	VerificationCode    string               `json:"verificationCode"`
 	AnswersEntryID      *uuid.UUID           `json:"answersEntryId"`
+	DispatchID          *uuid.UUID           `json:"dispatchId,omitempty"`
 	PartyAccountID      *uuid.UUID           `json:"partyAccountId"`
 	Reference           string               `json:"reference"`
 	ReceivedEventID     *string              `json:"receivedEventId"`
@@ -517,6 +518,15 @@ func (s *server) getEntry(w http.ResponseWriter, r *http.Request) {
 			view.Revisions = append(view.Revisions, revisionJSON{Revision: v.Revision, ChangedAt: v.ChangedAt,
 				ChangedBy: idOrNull(v.ChangedBy), Reason: v.Reason, Before: v.Before, After: v.After})
 		}
+		links, err := registry.Links(ctx, tx, inst, id)
+		if err != nil {
+			return err
+		}
+		ds, err := registry.Dispatches(ctx, tx, inst, id)
+		if err != nil {
+			return err
+		}
+		view.Links, view.Dispatches = linksView(links), dispatchesView(ds)
 		return nil
 	})
 	if err != nil {
@@ -675,7 +685,14 @@ func (s *server) annulEntry(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if annulled, err = registry.Annul(ctx, tx, inst, id, p.Account, reason); err != nil {
+		// A holder of registry.annul annuls any entry; a registrar, only
+		// their own, within the institution's short window.
+		if p.Can("registry.annul", inst) {
+			annulled, err = registry.Annul(ctx, tx, inst, id, p.Account, reason)
+		} else {
+			annulled, err = registry.AnnulOwn(ctx, tx, inst, id, p.Account, reason, time.Now())
+		}
+		if err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, by, inst, "registry.annul", "registry_entry", id,

@@ -35,7 +35,10 @@ type receivedData struct {
 	RegisterCode   string `json:"registerCode"`
 	PartyAccountID string `json:"partyAccountId"`
 	Reference      string `json:"reference"`
-	Documents      []struct {
+	// SameNumber: record the answer under the number of the entry it
+	// answers (registry.AnswerSameNumber).
+	SameNumber bool `json:"sameNumber"`
+	Documents  []struct {
 		Title  string `json:"title"`
 		SHA256 string `json:"sha256"`
 		Name   string `json:"name"`
@@ -130,12 +133,25 @@ func (s *server) handleEvent(ctx context.Context, e cloudevents.Event) (*cloudev
 	}
 	entry.Attachments = max(entry.Attachments, len(files))
 
-	reg := registration{entry: entry, files: files, by: by, received: &receivedRef{id: e.ID(), source: e.Source()},
-		reference: data.Reference}
-	out, applied, err := s.registerRetrying(ctx, scope, reg, register, func(tx pgx.Tx) (bool, error) {
+	firstDelivery := func(tx pgx.Tx) (bool, error) {
 		return events.FirstDelivery(ctx, tx, consumer, e.Source(), e.ID())
-	}, nil)
+	}
+	var out registered
+	var applied bool
+	if data.SameNumber {
+		if entry.AnswersEntry == uuid.Nil {
+			return nil, runtime.Permanent(errors.New("field sameNumber: an answer on the same number names answersEntryId"))
+		}
+		out.event, applied, err = s.dispatch(ctx, scope, entry.AnswersEntry, entry, files, by,
+			&receivedRef{id: e.ID(), source: e.Source()}, data.Reference, firstDelivery)
+	} else {
+		reg := registration{entry: entry, files: files, by: by, received: &receivedRef{id: e.ID(), source: e.Source()},
+			reference: data.Reference}
+		out, applied, err = s.registerRetrying(ctx, scope, reg, register, firstDelivery, nil)
+	}
 	switch {
+	case errors.Is(err, registry.ErrNotFound), errors.Is(err, registry.ErrAlreadyAnnulled):
+		return nil, runtime.Permanent(err)
 	case errors.Is(err, registry.ErrNoFile), errors.Is(err, registry.ErrFileClosed), errors.Is(err, registry.ErrFileYear),
 		errors.Is(err, registry.ErrNoLinkedEntry), errors.Is(err, registry.ErrRegisterClosed), errors.Is(err, registry.ErrNoParty):
 		return nil, runtime.Permanent(err)

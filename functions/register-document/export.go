@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -88,7 +90,7 @@ func (s *server) exportRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	var pdf bytes.Buffer
 	err = access.Tx(ctx, s.pool, func(tx pgx.Tx) error {
-		rows := exportRows(registry.Period(ctx, tx, inst, id, h.From, h.To), confidential, p.Account)
+		rows := exportRows(registry.Period(ctx, tx, inst, id, h.From, h.To), confidential, p.Account, h.TimeZone)
 		if format == "pdf" {
 			// Rendered whole before answering, so a refusal (too many rows)
 			// is still a problem and not half a file.
@@ -127,7 +129,7 @@ func (s *server) exportRegister(w http.ResponseWriter, r *http.Request) {
 
 // exportRows turns listed entries into export rows, hiding what the caller
 // may not read of confidential ones.
-func exportRows(entries iter.Seq2[registry.Listed, error], confidential bool, caller uuid.UUID) iter.Seq2[registerexport.Row, error] {
+func exportRows(entries iter.Seq2[registry.Listed, error], confidential bool, caller uuid.UUID, tz *time.Location) iter.Seq2[registerexport.Row, error] {
 	return func(yield func(registerexport.Row, error) bool) {
 		for l, err := range entries {
 			if err != nil {
@@ -141,6 +143,11 @@ func exportRows(entries iter.Seq2[registry.Listed, error], confidential bool, ca
 			if l.AnswersNumber > 0 {
 				row.Answers = fmt.Sprintf("%s-%d/%d", l.AnswersRegister, l.AnswersNumber, l.AnswersYear)
 			}
+			by := slices.Clone(l.AnsweredBy)
+			for _, d := range l.Dispatched {
+				by = append(by, "ieșire "+d.In(tz).Format("02.01.2006"))
+			}
+			row.AnsweredBy = strings.Join(by, "; ")
 			if l.Confidential() && !confidential && l.RegisteredBy != caller {
 				row.Sender, row.Recipient, row.Subject = "", "", "[confidențial]"
 			}

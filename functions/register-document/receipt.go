@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -41,11 +42,16 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
 	var e registry.Entry
 	var reg registry.Register
 	var in institutions.Institution
+	var relation registry.Relation
 	err := access.Tx(ctx, s.pool, func(tx pgx.Tx) (err error) {
 		if e, reg, err = loadEntry(ctx, tx, inst, id); err != nil {
 			return err
 		}
-		in, err = institutions.Get(ctx, tx, inst)
+		if in, err = institutions.Get(ctx, tx, inst); err != nil {
+			return err
+		}
+		rel, err := registry.Relations(ctx, tx, inst, []uuid.UUID{id})
+		relation = rel[id]
 		return err
 	})
 	if err != nil {
@@ -61,7 +67,8 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
 	err = receipt.Write(&buf, receipt.Data{Institution: in.Name, InstitutionAddress: in.Address, RegisterName: reg.Name,
 		RegisterCode: reg.Code, Number: e.Number, Year: e.Year, RegisteredAt: e.RegisteredAt, TimeZone: tz,
 		Subject: e.Subject, Sender: e.Sender, Pages: e.Pages, Attachments: e.Attachments,
-		VerificationCode: e.VerificationCode, VerificationURL: s.site.StatusLookup(inst, e.Number, e.Year, e.VerificationCode)})
+		VerificationCode: e.VerificationCode, VerificationURL: s.site.StatusLookup(inst, e.Number, e.Year, e.VerificationCode),
+		Answers: relation.Answers, AnsweredBy: answeredBy(relation, tz)})
 	if err != nil {
 		s.refuse(w, "receipt", err)
 		return
@@ -72,4 +79,14 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	_, _ = buf.WriteTo(w)
+}
+
+// answeredBy names what answers an entry: the answers' own numbers, or
+// "ieșire" and the date of each answer recorded on the entry's number.
+func answeredBy(rel registry.Relation, tz *time.Location) []string {
+	out := slices.Clone(rel.AnsweredBy)
+	for _, d := range rel.Dispatched {
+		out = append(out, "ieșire "+d.In(tz).Format("02.01.2006"))
+	}
+	return out
 }

@@ -31,6 +31,8 @@ func (s *server) searchEntries(w http.ResponseWriter, r *http.Request) {
 	}
 	q.Viewer = registry.Viewer{Account: p.Account, Confidential: p.Can("documents.read.confidential", inst)}
 	var page registry.Page
+	var relations map[uuid.UUID]registry.Relation
+	var location *time.Location
 	codes := map[uuid.UUID]registry.Register{}
 	err := access.Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		regs, err := registry.ListRegisters(ctx, tx, inst)
@@ -49,8 +51,19 @@ func (s *server) searchEntries(w http.ResponseWriter, r *http.Request) {
 			return fmt.Errorf("institution %s time zone: %w", inst, err)
 		}
 		q.From, q.To = inDays(q.From, tz), inDays(q.To, tz)
-		page, err = registry.Search(ctx, tx, q)
-		return err
+		if page, err = registry.Search(ctx, tx, q); err != nil {
+			return err
+		}
+		ids := make([]uuid.UUID, len(page.Entries))
+		for i, e := range page.Entries {
+			ids[i] = e.ID
+		}
+		relations, err = registry.Relations(ctx, tx, inst, ids)
+		if err != nil {
+			return err
+		}
+		location = tz
+		return nil
 	})
 	switch {
 	case errors.Is(err, registry.ErrBadCursor):
@@ -68,7 +81,11 @@ func (s *server) searchEntries(w http.ResponseWriter, r *http.Request) {
 		Next  *string     `json:"next"`
 	}{Items: []entryJSON{}}
 	for _, e := range page.Entries {
-		out.Items = append(out.Items, entryView(e, codes[e.Register], nil))
+		v := entryView(e, codes[e.Register], nil)
+		// What answers each entry shows in the results, whichever practice
+		// numbered the answer: its own entry, or "ieșire" on this number.
+		v.AnsweredBy = answeredBy(relations[e.ID], location)
+		out.Items = append(out.Items, v)
 	}
 	if page.Next != "" {
 		out.Next = &page.Next

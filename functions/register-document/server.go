@@ -46,7 +46,11 @@ func (s *server) routes(r *access.Router) {
 		// row-level security finds nothing else for it.
 		{Pattern: "GET " + entry, Rule: access.PermissionOrCitizen("registry.read", in), Handler: s.getEntry},
 		{Pattern: "PATCH " + entry, Rule: access.Permission("registry.register", in), Handler: s.correctEntry},
-		{Pattern: "POST " + entry + "/annulment", Rule: access.Permission("registry.annul", in), Handler: s.annulEntry},
+		{Pattern: "POST " + entry + "/annulment", Rule: access.AnyPermission(in, "registry.annul", "registry.register"), Handler: s.annulEntry},
+		{Pattern: "GET " + entry + "/links", Rule: access.Permission("registry.read", in), Handler: s.listLinks},
+		{Pattern: "POST " + entry + "/links", Rule: access.Permission("registry.register", in), Handler: s.addLink},
+		{Pattern: "GET /api/institutions/{institution}/registry-practice", Rule: access.Permission("registry.read", in), Handler: s.getPractice},
+		{Pattern: "PUT /api/institutions/{institution}/registry-practice", Rule: access.Permission("registry.configure", in), Handler: s.setPractice},
 		{Pattern: "GET " + entry + "/receipt", Rule: access.PermissionOrCitizen("registry.read", in), Handler: s.receipt},
 		{Pattern: "POST " + entry + "/documents", Rule: access.Permission("documents.upload", in), Handler: s.addDocument},
 		{Pattern: "POST " + entry + "/documents/{document}/versions", Rule: access.Permission("documents.upload", in), Handler: s.addVersion},
@@ -105,6 +109,14 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 		httpapi.Conflict(w, "register_closed", "the register is closed: register in another one")
 	case errors.Is(err, registry.ErrFileClosed):
 		httpapi.Conflict(w, "file_closed", "the file is closed: it takes no more entries and gives none up")
+	case errors.Is(err, registry.ErrNotOwnEntry):
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusForbidden, Code: "annul_not_allowed",
+			Detail: "without registry.annul, only the registrar who registered an entry may annul it, within a short time"})
+	case errors.Is(err, registry.ErrOwnAnnulExpired):
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusForbidden, Code: "annul_window_passed",
+			Detail: "the time to annul one's own entry has passed: ask a holder of registry.annul"})
+	case errors.Is(err, registry.ErrSelfLink):
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("entryId", "entryId.self", "O înregistrare nu se conexează cu ea însăși.", "An entry is not linked to itself.")})
 	case errors.Is(err, registry.ErrAlreadyAnnulled):
 		httpapi.Conflict(w, "already_annulled", "the entry is already annulled")
 	case errors.Is(err, registry.ErrCodeTaken):

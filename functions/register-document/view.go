@@ -38,6 +38,13 @@ type entryJSON struct {
 	Receipt          string         `json:"receipt"`
 	Documents        []documentJSON `json:"documents"`
 	Revisions        []revisionJSON `json:"revisions,omitempty"`
+	// Links are the entry's links both ways (conexare, answers, identical
+	// petitions); Dispatches, the answers recorded under its own number.
+	// Shown when one entry is read.
+	Links      []linkJSON     `json:"links,omitempty"`
+	Dispatches []dispatchJSON `json:"dispatches,omitempty"`
+	// AnsweredBy: references of what answers the entry (search results).
+	AnsweredBy []string `json:"answeredBy,omitempty"`
 }
 
 type annulmentJSON struct {

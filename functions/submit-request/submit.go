@@ -142,6 +142,14 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 	req := requests.Request{Institution: inst, ID: uuid.Must(uuid.NewV7()), Type: v.Type, TypeVersion: v.Version,
 		Applicant: p.Account, Department: v.Department, Register: v.Register, Title: title(v.Name, in.Data),
 		Identified: who.verified || identifiedInForm(in.Data)}
+	// Identical petitions of one applicant are found by the blind index of
+	// their type and form data (keys sorted: json.Marshal sorts a map's).
+	var canonical any
+	if err := json.Unmarshal(in.Data, &canonical); err == nil {
+		if b, err := json.Marshal(canonical); err == nil {
+			req.ContentIndex = s.pii.Index(requests.ContentKind, requests.CanonicalContent(v.Type, b))
+		}
+	}
 	if req.DataSealed, err = s.pii.Seal(in.Data, sealContext(inst, req.ID)); err != nil {
 		s.refuse(w, "submit: seal", err)
 		return

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -94,6 +95,28 @@ func Permission(perm string, of InstitutionOf) Rule {
 			return db.Scope{}, ErrForbidden
 		}
 		return db.Scope{Institution: inst, Account: p.Account}, nil
+	}}
+}
+
+// AnyPermission allows staff and machine clients holding any of perms in
+// the institution the request is about; the handler tells them apart (a
+// registrar may annul only their own recent entry, a holder of
+// registry.annul any entry).
+func AnyPermission(of InstitutionOf, perms ...string) Rule {
+	return Rule{name: "any permission of " + strings.Join(perms, ", "), check: func(p *Principal, r *http.Request) (db.Scope, error) {
+		if p == nil {
+			return db.Scope{}, ErrUnauthenticated
+		}
+		inst, err := of(r)
+		if err != nil {
+			return db.Scope{}, err
+		}
+		for _, perm := range perms {
+			if p.Can(perm, inst) {
+				return db.Scope{Institution: inst, Account: p.Account}, nil
+			}
+		}
+		return db.Scope{}, ErrForbidden
 	}}
 }
 

@@ -38,6 +38,12 @@ type Data struct {
 	Attachments        int            // >= 0
 	VerificationCode   string         // required
 	VerificationURL    string         // required
+	// Answers is the entry an answer answers ("RI-12/2026"), AnsweredBy
+	// what answers this entry (an answer's own number, or "ieșire" and its
+	// date on this number): the link shows on the receipt whichever
+	// practice numbered the answer. Rows left out when empty.
+	Answers    string
+	AnsweredBy []string
 }
 
 // ErrInvalid is wrapped by the error Write returns for incomplete or
@@ -103,6 +109,12 @@ func Write(w io.Writer, d Data) error {
 	row("Obiectul:", d.Subject)
 	if d.Sender != "" {
 		row("Expeditor:", d.Sender)
+	}
+	if d.Answers != "" {
+		row("Răspuns la:", d.Answers)
+	}
+	if len(d.AnsweredBy) > 0 {
+		row("Răspuns:", strings.Join(d.AnsweredBy, "; "))
 	}
 	row("Număr de file:", strconv.Itoa(d.Pages))
 	row("Număr de anexe:", strconv.Itoa(d.Attachments))

@@ -199,3 +199,36 @@ func TestWriteYearAtNewYear(t *testing.T) {
 		t.Errorf("extracted text lacks %q; got %q", want, flat)
 	}
 }
+
+// The receipt names the link between an answer and what it answers,
+// whichever practice numbered the answer; without one, neither row shows.
+func TestWriteAnswerLinks(t *testing.T) {
+	tests := []struct {
+		name      string
+		answers   string
+		by        []string
+		want, not []string
+	}{
+		{"an answer in the outgoing register", "RI-12/2026", nil, []string{"Răspuns la: RI-12/2026"}, []string{"Răspuns: "}},
+		{"answered by its own entry", "", []string{"E-40/2026"}, []string{"Răspuns: E-40/2026"}, []string{"Răspuns la:"}},
+		{"answered on the same number", "", []string{"ieșire 25.11.2026"}, []string{"Răspuns: ieșire 25.11.2026"}, []string{"Răspuns la:"}},
+		{"no link", "", nil, nil, []string{"Răspuns la:", "Răspuns: "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := valid()
+			d.Answers, d.AnsweredBy = tt.answers, tt.by
+			flat := strings.Join(strings.Fields(extract(t, render(t, d))), " ")
+			for _, w := range tt.want {
+				if !strings.Contains(flat, w) {
+					t.Errorf("receipt lacks %q: %s", w, flat)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(flat, w) {
+					t.Errorf("receipt has %q: %s", w, flat)
+				}
+			}
+		})
+	}
+}

@@ -46,8 +46,12 @@ type Row struct {
 	Confidentiality string // public, internal, confidential
 	File            string // the filing-plan file's indicator, "" when none
 	Answers         string // the number/year of the entry it answers, e.g. "12/2026", "" when none
-	Annulled        bool
-	AnnulReason     string
+	// AnsweredBy is what answers the entry: the answers' references
+	// ("E-5/2026"), or under the practice of answering on the same number,
+	// "ieșire" and the date of each answer recorded on it; "" when none.
+	AnsweredBy  string
+	Annulled    bool
+	AnnulReason string
 }
 
 // Header describes the export: the register and the period.
@@ -73,7 +77,7 @@ var ErrInvalid = errors.New("invalid export header")
 
 // csvColumns is the header row of a register's CSV export.
 var csvColumns = []string{"Nr.", "Data", "Ora", "Direcția", "Canalul", "Expeditor", "Destinatar",
-	"Conținut pe scurt", "File", "Anexe", "Dosar", "Răspuns la", "Confidențialitate", "Stare"}
+	"Conținut pe scurt", "File", "Anexe", "Dosar", "Răspuns la", "Răspuns prin", "Confidențialitate", "Stare"}
 
 // pdfColumns are the CSV's columns fitted across a landscape page, 770 pt
 // wide within its margins: the weights are widths in points, measured so
@@ -87,11 +91,12 @@ var pdfColumns = []pdftable.Column{
 	{Title: "Canalul", Weight: 40},
 	{Title: "Expeditor", Weight: 92},
 	{Title: "Destinatar", Weight: 92},
-	{Title: "Conținut pe scurt", Weight: 162},
+	{Title: "Conținut pe scurt", Weight: 116},
 	{Title: "File", Weight: 24, Align: pdftable.Right},
 	{Title: "Anexe", Weight: 34, Align: pdftable.Right},
 	{Title: "Dosar", Weight: 38},
 	{Title: "Răspuns la", Weight: 46},
+	{Title: "Răspuns prin", Weight: 46},
 	{Title: "Confid.", Weight: 53},
 	{Title: "Stare", Weight: 54},
 }
@@ -123,6 +128,7 @@ func WriteCSV(w io.Writer, h Header, rows iter.Seq2[Row, error]) error {
 			strconv.Itoa(r.Attachments),
 			r.File,
 			r.Answers,
+			r.AnsweredBy,
 			word(confidentiality, r.Confidentiality),
 			state,
 		}
@@ -169,6 +175,7 @@ func WritePDF(w io.Writer, h Header, rows iter.Seq2[Row, error]) error {
 			strconv.Itoa(r.Attachments),
 			r.File,
 			r.Answers,
+			r.AnsweredBy,
 			word(confidentiality, r.Confidentiality),
 			state,
 		}

@@ -89,13 +89,13 @@ func TestWriteCSV(t *testing.T) {
 	}
 	got := parseCSV(t, buf.Bytes())
 	want := [][]string{
-		{"Nr.", "Data", "Ora", "Direcția", "Canalul", "Expeditor", "Destinatar", "Conținut pe scurt", "File", "Anexe", "Dosar", "Răspuns la", "Confidențialitate", "Stare"},
+		{"Nr.", "Data", "Ora", "Direcția", "Canalul", "Expeditor", "Destinatar", "Conținut pe scurt", "File", "Anexe", "Dosar", "Răspuns la", "Răspuns prin", "Confidențialitate", "Stare"},
 		{"1", "05.01.2026", "09:03", "intrare", "ghișeu", "Ionuț Șerban", "Direcția Urbanism",
-			"Cerere certificat de urbanism, strada Ștefan cel Mare nr. 4, Țară, ĂÂ, în câmp", "3", "2", "III/2", "", "public", "activă"},
+			"Cerere certificat de urbanism, strada Ștefan cel Mare nr. 4, Țară, ĂÂ, în câmp", "3", "2", "III/2", "", "", "public", "activă"},
 		{"2", "06.01.2026", "00:15", "ieșire", "e-mail", "Primăria Lugoj", "Ionuț Șerban",
-			"Răspuns la cererea 1/2026", "1", "0", "", "1/2026", "intern", "activă"},
+			"Răspuns la cererea 1/2026", "1", "0", "", "1/2026", "", "intern", "activă"},
 		{"3", "07.01.2026", "11:00", "internă", "sistemul altei instituții", "'=HYPERLINK(\"http://rău.example\")", "",
-			"Înregistrare greșită", "0", "0", "", "", "confidențial", "anulată: dublură"},
+			"Înregistrare greșită", "0", "0", "", "", "", "confidențial", "anulată: dublură"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d records, want %d:\n%q", len(got), len(want), got)
@@ -122,9 +122,9 @@ func TestWriteCSVWords(t *testing.T) {
 		{"channel", "post", "poștă", 4},
 		{"channel", "institution_system", "sistemul altei instituții", 4},
 		{"channel", "internal", "intern", 4},
-		{"confidentiality", "public", "public", 12},
-		{"confidentiality", "internal", "intern", 12},
-		{"confidentiality", "confidential", "confidențial", 12},
+		{"confidentiality", "public", "public", 13},
+		{"confidentiality", "internal", "intern", 13},
+		{"confidentiality", "confidential", "confidențial", 13},
 	}
 	for _, tt := range tests {
 		t.Run(tt.field+"="+tt.code, func(t *testing.T) {
@@ -165,21 +165,21 @@ func TestWriteCSVInjection(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%q", tt.in), func(t *testing.T) {
 			r := sampleRows()[0]
-			r.Sender, r.Recipient, r.Subject, r.File, r.Answers = tt.in, tt.in, tt.in, tt.in, tt.in
+			r.Sender, r.Recipient, r.Subject, r.File, r.Answers, r.AnsweredBy = tt.in, tt.in, tt.in, tt.in, tt.in, tt.in
 			r.Annulled, r.AnnulReason = true, tt.in
 			var buf bytes.Buffer
 			if err := registerexport.WriteCSV(&buf, header(), seq([]registerexport.Row{r}, nil)); err != nil {
 				t.Fatal(err)
 			}
 			got := parseCSV(t, buf.Bytes())[1]
-			for _, col := range []int{5, 6, 7, 10, 11} {
+			for _, col := range []int{5, 6, 7, 10, 11, 12} {
 				if got[col] != tt.want {
 					t.Errorf("column %d = %q, want %q", col, got[col], tt.want)
 				}
 			}
 			// The reason follows "anulată", so it cannot start a formula.
-			if !strings.HasPrefix(got[13], "anulată") {
-				t.Errorf("state = %q, want it to start with anulată", got[13])
+			if !strings.HasPrefix(got[14], "anulată") {
+				t.Errorf("state = %q, want it to start with anulată", got[14])
 			}
 		})
 	}
@@ -300,9 +300,9 @@ func TestWritePDF(t *testing.T) {
 	// Lines as printed: the first line of each cell of a row, then the
 	// second line of the cells that wrap, and so on.
 	for _, want := range []string{
-		"Nr. Data, ora Direcția Canalul Expeditor Destinatar Conținut pe scurt File Anexe Dosar Răspuns Confid. Stare\nla\n",
-		"\n1 05.01.2026 intrare ghișeu Ionuț Șerban Direcția Urbanism Cerere certificat de urbanism, strada 3 2 III/2 public activă\n" +
-			"09:03 Ștefan cel Mare nr. 4, Țară, ĂÂ, în\ncâmp\n",
+		"Nr. Data, ora Direcția Canalul Expeditor Destinatar Conținut pe scurt File Anexe Dosar Răspuns Răspuns Confid. Stare\nla prin\n",
+		"\n1 05.01.2026 intrare ghișeu Ionuț Șerban Direcția Urbanism Cerere certificat de 3 2 III/2 public activă\n" +
+			"09:03 urbanism, strada Ștefan\ncel Mare nr. 4, Țară, ĂÂ, în\ncâmp\n",
 		"\n2 06.01.2026 ieșire e-mail Primăria Lugoj Ionuț Șerban Răspuns la cererea 1/2026 1 0 1/2026 intern activă\n00:15\n",
 		"\n3 07.01.2026 internă sistemul =HYPERLINK(\"http://r Înregistrare greșită 0 0 confidențial ANULAT:\n" +
 			"11:00 altei ău.example\") dublură\ninstituții\n",

@@ -309,6 +309,13 @@ func Record(ctx context.Context, tx pgx.Tx, e Entry, at time.Time) (Entry, error
 	if err != nil {
 		return Entry{}, fmt.Errorf("register entry: %w", constraintError(err))
 	}
+	if e.AnswersEntry != uuid.Nil {
+		// The answer is also a link, seen from both entries, that stays
+		// whatever later corrections do to the pointer.
+		if _, err := AddLink(ctx, tx, e.Institution, e.ID, e.AnswersEntry, LinkAnswer, e.RegisteredBy, ""); err != nil {
+			return Entry{}, fmt.Errorf("register entry: %w", err)
+		}
+	}
 	e.Revision, e.ContentSearch = 1, ""
 	return e, nil
 }
@@ -510,6 +517,13 @@ func Correct(ctx context.Context, tx pgx.Tx, institution, id uuid.UUID, revision
 	if err != nil {
 		return fail(err)
 	}
+	if after.AnswersEntry != uuid.Nil && after.AnswersEntry != before.AnswersEntry {
+		// The pointer names the entry it answers now; the links keep every
+		// entry it was ever said to answer (a link is never removed).
+		if _, err := AddLink(ctx, tx, institution, id, after.AnswersEntry, LinkAnswer, by, reason); err != nil {
+			return fail(err)
+		}
+	}
 	return before, after, nil
 }
 
@@ -567,6 +581,11 @@ type Listed struct {
 	AnswersRegister string
 	AnswersNumber   int64
 	AnswersYear     int
+	// AnsweredBy references ("CODE-number/year") the entries that answer
+	// this one; Dispatched, the answers recorded under its own number
+	// (AnswerSameNumber).
+	AnsweredBy []string
+	Dispatched []time.Time
 }
 
 // Period yields the entries of a register registered in [from, to), in
@@ -575,7 +594,14 @@ type Listed struct {
 func Period(ctx context.Context, tx pgx.Tx, institution, register uuid.UUID, from, to time.Time) iter.Seq2[Listed, error] {
 	return func(yield func(Listed, error) bool) {
 		rows, err := tx.Query(ctx, `SELECT `+EntryColumns+`, coalesce(f.indicator, ''), coalesce(ar.code, ''),
-				coalesce(a.number, 0), coalesce(a.year, 0)
+				coalesce(a.number, 0), coalesce(a.year, 0),
+				coalesce((SELECT array_agg(br.code || '-' || b.number || '/' || b.year ORDER BY b.registered_at)
+					FROM registry_link l
+					JOIN registry_entry b ON b.institution_id = l.institution_id AND b.id = l.entry_id
+					JOIN register br ON br.institution_id = b.institution_id AND br.id = b.register_id
+					WHERE l.institution_id = e.institution_id AND l.linked_entry_id = e.id AND l.kind = 'answer'), '{}'),
+				coalesce((SELECT array_agg(d.dispatched_at ORDER BY d.dispatched_at) FROM registry_dispatch d
+					WHERE d.institution_id = e.institution_id AND d.entry_id = e.id), '{}')
 			FROM registry_entry e
 			LEFT JOIN filing_file f ON f.institution_id = e.institution_id AND f.id = e.file_id
 			LEFT JOIN registry_entry a ON a.institution_id = e.institution_id AND a.id = e.answers_entry
@@ -589,7 +615,8 @@ func Period(ctx context.Context, tx pgx.Tx, institution, register uuid.UUID, fro
 		defer rows.Close()
 		for rows.Next() {
 			var l Listed
-			err := scanEntry(rows, &l.Entry, &l.FileIndicator, &l.AnswersRegister, &l.AnswersNumber, &l.AnswersYear)
+			err := scanEntry(rows, &l.Entry, &l.FileIndicator, &l.AnswersRegister, &l.AnswersNumber, &l.AnswersYear,
+				&l.AnsweredBy, &l.Dispatched)
 			if err != nil {
 				yield(Listed{}, fmt.Errorf("register %s period: %w", register, err))
 				return

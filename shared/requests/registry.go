@@ -25,6 +25,7 @@ type Received struct {
 	Attachments     int                `json:"attachments"`
 	Confidentiality string             `json:"confidentiality"`
 	AnswersEntryID  *uuid.UUID         `json:"answersEntryId,omitempty"`
+	SameNumber      bool               `json:"sameNumber,omitempty"`
 	PartyAccountID  *uuid.UUID         `json:"partyAccountId,omitempty"`
 	Reference       string             `json:"reference"`
 	Documents       []ReceivedDocument `json:"documents"`
@@ -60,11 +61,22 @@ func Submission(r Request, sender string, files []File) Received {
 
 // Answer is what the registry registers of a request's answer: an
 // outgoing document to recipient (who sent the request: its entry's
-// sender), linked to the request's entry, which its applicant may see.
-func Answer(r Request, recipient string, files []File) Received {
+// sender), linked to the request's entry, which its applicant may see. It
+// goes where the institution's practice puts answers
+// (registry.AnswerPlacement): in register, or, with sameNumber, under the
+// number of the request's own entry. The subject names the identical
+// petitions it also answers (OG 27/2002 art. 16: one answer referring to
+// all of them).
+func Answer(r Request, recipient string, files []File, register uuid.UUID, sameNumber bool, alsoAnswers []string) Received {
 	entry := r.Entry
-	return received(r, files, Received{Direction: "outgoing", Recipient: recipient, Subject: "Răspuns: " + r.Title,
-		AnswersEntryID: &entry, Reference: Reference(r.ID, true)})
+	subject := "Răspuns: " + r.Title
+	if len(alsoAnswers) > 0 {
+		subject += " (și petițiile identice nr. " + strings.Join(alsoAnswers, ", ") + ")"
+	}
+	d := received(r, files, Received{Direction: "outgoing", Recipient: recipient, Subject: subject,
+		AnswersEntryID: &entry, SameNumber: sameNumber, Reference: Reference(r.ID, true)})
+	d.RegisterID = register
+	return d
 }
 
 func received(r Request, files []File, d Received) Received {

@@ -117,9 +117,14 @@ type Request struct {
 	// submission (an Applicant as JSON), sealed by the caller; nil for
 	// requests made before it was kept.
 	ApplicantSealed []byte
-	Identified      bool
-	Status          string
-	Submitted       time.Time
+	// ContentIndex is the blind index (pii.Index of ContentKind) of the
+	// type and form data: identical petitions have the same. Optional.
+	ContentIndex []byte
+	// DuplicateOf is the earlier identical petition this one is linked to.
+	DuplicateOf uuid.UUID
+	Identified  bool
+	Status      string
+	Submitted   time.Time
 
 	Entry            uuid.UUID
 	RegisterCode     string
@@ -239,10 +244,10 @@ func Submit(ctx context.Context, tx pgx.Tx, r Request, files []File, by Actor) (
 	}
 	r.Status = Submitted
 	err := tx.QueryRow(ctx, `INSERT INTO request (institution_id, id, type_id, type_version, applicant_id, department_id,
-			register_id, title, data_sealed, identified, applicant_sealed)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING submitted_at, updated_at, revision`,
+			register_id, title, data_sealed, identified, applicant_sealed, content_index)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING submitted_at, updated_at, revision`,
 		r.Institution, r.ID, r.Type, r.TypeVersion, r.Applicant, r.Department, r.Register, r.Title, r.DataSealed,
-		r.Identified, r.ApplicantSealed).Scan(&r.Submitted, &r.UpdatedAt, &r.Revision)
+		r.Identified, r.ApplicantSealed, r.ContentIndex).Scan(&r.Submitted, &r.UpdatedAt, &r.Revision)
 	if err != nil {
 		return Request{}, Change{}, fmt.Errorf("submit request: %w", err)
 	}
@@ -309,7 +314,7 @@ const requestColumns = `r.institution_id, r.id, r.type_id, r.type_version, r.app
 	r.title, r.data_sealed, r.applicant_sealed, r.identified, r.status, r.submitted_at, r.entry_id, coalesce(r.register_code, ''),
 	coalesce(r.number, 0), coalesce(r.year, 0), r.registered_at, coalesce(r.verification_code, ''), r.deadline,
 	coalesce(r.extended_days, 0), r.assignee_id, r.closed_at, r.answer_entry_id, coalesce(r.answer_number, 0),
-	r.updated_at, r.revision, t.code, v.name, v.regime, coalesce(v.custom_days, 0), v.working_days`
+	r.updated_at, r.revision, t.code, v.name, v.regime, coalesce(v.custom_days, 0), v.working_days, r.content_index, r.duplicate_of`
 
 // The type version is read without its row-level policy's "published"
 // filter being a problem: a request is only ever made with a published one.
@@ -319,16 +324,17 @@ const requestFrom = ` FROM request r
 
 func scanRequest(row pgx.CollectableRow) (Request, error) {
 	var r Request
-	var entry, assignee, answer *uuid.UUID
+	var entry, assignee, answer, duplicateOf *uuid.UUID
 	var deadline *time.Time
 	err := row.Scan(&r.Institution, &r.ID, &r.Type, &r.TypeVersion, &r.Applicant, &r.Department, &r.Register, &r.Title,
 		&r.DataSealed, &r.ApplicantSealed, &r.Identified, &r.Status, &r.Submitted, &entry, &r.RegisterCode, &r.Number, &r.Year,
 		&r.RegisteredAt, &r.VerificationCode, &deadline, &r.ExtendedDays, &assignee, &r.ClosedAt, &answer,
-		&r.AnswerNumber, &r.UpdatedAt, &r.Revision, &r.TypeCode, &r.TypeName, &r.Regime, &r.CustomDays, &r.WorkingDays)
+		&r.AnswerNumber, &r.UpdatedAt, &r.Revision, &r.TypeCode, &r.TypeName, &r.Regime, &r.CustomDays, &r.WorkingDays,
+		&r.ContentIndex, &duplicateOf)
 	if err != nil {
 		return Request{}, err
 	}
-	r.Entry, r.Assignee, r.AnswerEntry = orNil(entry), orNil(assignee), orNil(answer)
+	r.Entry, r.Assignee, r.AnswerEntry, r.DuplicateOf = orNil(entry), orNil(assignee), orNil(answer), orNil(duplicateOf)
 	if deadline != nil {
 		d := deadlines.Date{Year: deadline.Year(), Month: deadline.Month(), Day: deadline.Day()}
 		r.Deadline = &d
@@ -481,8 +487,18 @@ func Register(ctx context.Context, tx pgx.Tx, institution, id uuid.UUID, reg Reg
 			return Request{}, nil, err
 		}
 	}
+	if r, err = Get(ctx, tx, institution, id); err != nil {
+		return Request{}, nil, err
+	}
+	more, err := linkDuplicate(ctx, tx, r)
+	if err != nil {
+		return Request{}, nil, err
+	}
+	if len(more) == 0 {
+		return r, changes, nil
+	}
 	r, err = Get(ctx, tx, institution, id)
-	return r, changes, err
+	return r, append(changes, more...), err
 }
 
 // RegisterAnswer records the registration of the institution's answer
@@ -498,6 +514,12 @@ func RegisterAnswer(ctx context.Context, tx pgx.Tx, institution, id uuid.UUID, r
 	_, err = tx.Exec(ctx, `UPDATE request SET answer_entry_id = $3, answer_number = $4, updated_at = now(), revision = revision + 1
 		WHERE institution_id = $1 AND id = $2`, institution, id, reg.Entry, reg.Number)
 	if err != nil {
+		return Request{}, Change{}, fmt.Errorf("register answer of %s: %w", id, err)
+	}
+	// The identical petitions resolved with this answer have it too.
+	if _, err = tx.Exec(ctx, `UPDATE request SET answer_entry_id = $3, answer_number = $4, updated_at = now(), revision = revision + 1
+		WHERE institution_id = $1 AND duplicate_of = $2 AND status = 'resolved' AND answer_number IS NULL`,
+		institution, id, reg.Entry, reg.Number); err != nil {
 		return Request{}, Change{}, fmt.Errorf("register answer of %s: %w", id, err)
 	}
 	for sha, doc := range reg.Documents {

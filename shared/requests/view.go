@@ -28,7 +28,10 @@ type Summary struct {
 	AssigneeID    *uuid.UUID        `json:"assigneeId"`
 	ClosedAt      *time.Time        `json:"closedAt"`
 	Answer        *AnswerNumber     `json:"answer"`
-	Revision      int               `json:"revision"`
+	// DuplicateOf is the earlier identical petition of the same applicant
+	// this one is linked to (OG 27/2002 art. 16), or null.
+	DuplicateOf *uuid.UUID `json:"duplicateOf"`
+	Revision    int        `json:"revision"`
 
 	// MaxExtensionDays: the one extension the law allows, while the request
 	// is open, not yet extended and its term not over (0 otherwise).
@@ -68,7 +71,8 @@ type AnswerNumber struct {
 func Summarize(r Request, now time.Time) Summary {
 	s := Summary{ID: r.ID, InstitutionID: r.Institution, Type: TypeRef{ID: r.Type, Code: r.TypeCode, Version: r.TypeVersion,
 		Name: r.TypeName}, Title: r.Title, Status: r.Status, SubmittedAt: r.Submitted, ExtendedDays: r.ExtendedDays,
-		DepartmentID: r.Department, AssigneeID: ptr(r.Assignee), ClosedAt: r.ClosedAt, Revision: r.Revision}
+		DepartmentID: r.Department, AssigneeID: ptr(r.Assignee), ClosedAt: r.ClosedAt, Revision: r.Revision,
+		DuplicateOf: ptr(r.DuplicateOf)}
 	if r.Number != 0 {
 		s.Registration = &RegistrationView{EntryID: r.Entry, RegisterCode: r.RegisterCode, Number: r.Number, Year: r.Year,
 			RegisteredAt: *r.RegisteredAt, VerificationCode: r.VerificationCode,

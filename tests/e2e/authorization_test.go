@@ -126,16 +126,22 @@ func matrix() map[string]expectations {
 
 		// register-document: the registry's permissions; a citizen reads the
 		// entries that concern it (any other is not found for it).
-		"GET /api/institutions/{institution}/registers":                                                        registryReaders(),
-		"POST /api/institutions/{institution}/registers":                                                       staffOf(administrator),
-		"GET /api/institutions/{institution}/registers/{register}":                                             registryReaders(),
-		"PATCH /api/institutions/{institution}/registers/{register}":                                           staffOf(administrator),
-		"GET /api/institutions/{institution}/registers/{register}/export":                                      staffOf(registrar, secretaryGeneral, administrator),
-		"GET /api/institutions/{institution}/registry-entries":                                                 registryReaders(),
-		"POST /api/institutions/{institution}/registry-entries":                                                staffOf(registrar, administrator, integration),
-		"GET /api/institutions/{institution}/registry-entries/{entry}":                                         withCitizens(registryReaders()),
-		"PATCH /api/institutions/{institution}/registry-entries/{entry}":                                       staffOf(registrar, administrator, integration),
-		"POST /api/institutions/{institution}/registry-entries/{entry}/annulment":                              staffOf(secretaryGeneral, administrator),
+		"GET /api/institutions/{institution}/registers":                   registryReaders(),
+		"POST /api/institutions/{institution}/registers":                  staffOf(administrator),
+		"GET /api/institutions/{institution}/registers/{register}":        registryReaders(),
+		"PATCH /api/institutions/{institution}/registers/{register}":      staffOf(administrator),
+		"GET /api/institutions/{institution}/registers/{register}/export": staffOf(registrar, secretaryGeneral, administrator),
+		"GET /api/institutions/{institution}/registry-entries":            registryReaders(),
+		"POST /api/institutions/{institution}/registry-entries":           staffOf(registrar, administrator, integration),
+		"GET /api/institutions/{institution}/registry-entries/{entry}":    withCitizens(registryReaders()),
+		"PATCH /api/institutions/{institution}/registry-entries/{entry}":  staffOf(registrar, administrator, integration),
+		// A registrar passes the route's rule; the handler lets them annul
+		// only their own entry within the institution's window.
+		"POST /api/institutions/{institution}/registry-entries/{entry}/annulment":                              staffOf(registrar, secretaryGeneral, administrator, integration),
+		"GET /api/institutions/{institution}/registry-entries/{entry}/links":                                   registryReaders(),
+		"POST /api/institutions/{institution}/registry-entries/{entry}/links":                                  staffOf(registrar, administrator, integration),
+		"GET /api/institutions/{institution}/registry-practice":                                                registryReaders(),
+		"PUT /api/institutions/{institution}/registry-practice":                                                staffOf(administrator),
 		"GET /api/institutions/{institution}/registry-entries/{entry}/receipt":                                 withCitizens(registryReaders()),
 		"POST /api/institutions/{institution}/registry-entries/{entry}/documents":                              staffOf(registrar, clerk, headOfDepartment, administrator, integration),
 		"POST /api/institutions/{institution}/registry-entries/{entry}/documents/{document}/versions":          staffOf(registrar, clerk, headOfDepartment, administrator, integration),

@@ -37,6 +37,18 @@ test('a registrar registers a counter document and prints its receipt', async ()
   expect(await page.locator('#desk-register option:checked').textContent()).toContain('Registrul de intrare')
   expect(await page.locator('#desk-channel option:checked').textContent()).toBe('La ghișeu, pe hârtie')
 
+  // A stray key on the register list switches nothing by itself: the
+  // change waits for a confirmation, and "no" keeps the register.
+  await page.locator('#desk-register').focus()
+  await page.keyboard.press('ArrowDown')
+  await page.getByRole('alertdialog', { name: 'Schimbați registrul?' }).waitFor()
+  await expect.poll(() => focusedId(page)).toBe('desk-change-confirm')
+  expect(await page.locator('#desk-register option:checked').textContent()).toContain('Registrul de intrare')
+  await page.getByRole('button', { name: /^Nu, rămân la Registrul de intrare/ }).click()
+  expect(await page.getByRole('alertdialog').count()).toBe(0)
+  expect(await page.locator('#desk-register option:checked').textContent()).toContain('Registrul de intrare')
+  expect(await page.locator('#desk-direction option:checked').textContent()).toBe('Intrare')
+
   const first = uniqueWord('dosar', 8)
   const scan = pdf(`Cerere autorizatie de construire ${first}`)
   await page.getByLabel('Expeditor').fill('Ștefan Țârlea, str. Bocșei 12, Lugoj')
@@ -125,7 +137,8 @@ test('a registrar registers a counter document and prints its receipt', async ()
   expect(await page.getByText('Ștefan Țârlea, str. Bocșei 12, Lugoj').count()).toBeGreaterThan(0)
   const file = await download(page, () => page.getByRole('link', { name: 'cerere-scanata.pdf' }).click())
   expect(file.equals(scan)).toBe(true)
-  expect(await page.getByRole('button', { name: 'Anulați înregistrarea' }).count()).toBe(0)
+  // The registrar may annul an entry they made, for a short while.
+  await page.locator('#entry-annul-own').waitFor()
 
   // A correction of its metadata is a new revision, with its reason.
   await page.getByRole('button', { name: 'Corectați datele' }).click()
@@ -137,6 +150,25 @@ test('a registrar registers a counter document and prints its receipt', async ()
   await page.getByText('Corectată (revizia 2)').waitFor()
   expect(await page.locator('.desk-changes').textContent()).toContain('Număr de file: 3 → 4')
   await visit(page, 'entry-corrected')
+
+  // Linked to the second by its number: the link shows here, and from
+  // the second as a back-link (below).
+  await page.getByRole('button', { name: 'Conexați cu altă înregistrare' }).click()
+  await expect.poll(() => focusedId(page)).toBe('link-number')
+  await page.getByLabel('Numărul înregistrării (de exemplu 12/2026)').fill(`${n2}/${year}`)
+  await page.getByRole('button', { name: 'Conexați', exact: true }).click()
+  await page.getByText('Înregistrarea a fost conexată.').waitFor()
+  await page.locator('#entry-link-list').getByRole('link', { name: `I-${n2}/${year}` }).waitFor()
+  expect(await page.locator('#entry-link-list').textContent()).toContain('Conexată cu')
+
+  // The registrar annuls their own entry, with a reason, within the window.
+  await page.getByRole('button', { name: 'Anulează înregistrarea' }).click()
+  await expect.poll(() => focusedId(page)).toBe('annul-reason')
+  await page.getByLabel('Motivul anulării').fill('Înregistrat în registrul greșit')
+  await page.getByRole('button', { name: 'Confirmă anularea' }).click()
+  await page.getByText('Înregistrarea a fost anulată. Numărul rămâne ocupat.').waitFor()
+  await page.getByText('Motiv: Înregistrat în registrul greșit').first().waitFor()
+  expect(await page.getByRole('button', { name: 'Anulează înregistrarea' }).count()).toBe(0)
   expect(problems).toEqual([])
   await context.close()
 
@@ -146,6 +178,8 @@ test('a registrar registers a counter document and prints its receipt', async ()
   await signIn(s, 'secretar@primarialugoj.ro')
   await s.goto(entry2)
   await s.getByRole('heading', { name: `Înregistrarea I nr. ${n2}/${year}` }).waitFor()
+  await s.locator('#entry-link-list').getByRole('link', { name: `I-${n1}/${year}` }).waitFor()
+  expect(await s.locator('#entry-link-list').textContent()).toContain('Conexată de la')
   await s.getByRole('button', { name: 'Anulați înregistrarea' }).click()
   await expect.poll(() => focusedId(s)).toBe('annul-reason')
   // Without a reason, it is asked for.

@@ -51,12 +51,12 @@ const filterNames = Object.keys(noAuditFilters) as (keyof AuditFilters)[]
 /** The actions the platform records in an institution's trail, grouped by what they act on. */
 export const knownActions = [
   'register.create', 'register.update', 'register.export',
-  'registry.register', 'registry.correct', 'registry.annul',
+  'registry.register', 'registry.correct', 'registry.annul', 'registry.link', 'registry.dispatch', 'registry.practice',
   'document.create', 'document.version.create', 'document.download',
   'filing_file.create', 'filing_file.update', 'filing_file.close', 'filing_file.inventory.export',
   'request.submit', 'request.register', 'request.read', 'request.file.read', 'request.assign', 'request.start', 'request.ask_info',
   'request.provide_info', 'request.extend', 'request.resolve', 'request.reject', 'request.forward', 'request.file',
-  'request.answer_registered',
+  'request.answer_registered', 'request.link_duplicate',
   'requesttype.create', 'requesttype.draft', 'requesttype.update', 'requesttype.publish', 'requesttype.withdraw',
   'message_template.save',
   'institution.create', 'institution.update', 'department.create', 'department.update', 'department.delete',

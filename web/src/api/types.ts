@@ -115,6 +115,8 @@ export interface RequestSummary {
   assigneeId: string | null
   closedAt: string | null
   answer: { entryId: string; number: number } | null
+  /** The earlier identical petition of the same applicant this one is linked to (OG 27/2002 art. 16). */
+  duplicateOf?: string | null
   revision: number
 }
 

@@ -10,9 +10,9 @@ import { holds } from '../office/office'
 import { PrintButton } from '../ui/PrintButton'
 import { Alert, Button, Field, Loading, Page, SelectField, TextField, fieldErrors } from '../ui/ui'
 import {
-  changes, confidentialities, correctionBody, correctionDraft, entryNumber, entryPath, institutionPath,
+  changes, confidentialities, correctionBody, correctionDraft, entryNumber, entryPath, institutionPath, mayAnnulOwn,
 } from './desk'
-import type { CorrectionDraft, Entry, Register, RegisterList } from './desk'
+import type { CorrectionDraft, Entry, EntryLink, EntryPage, Register, RegisterList, RegistryPractice } from './desk'
 import { DeskError, EntryStatus } from './deskui'
 
 /**
@@ -30,7 +30,7 @@ export function EntryView() {
   )
 }
 
-type Mode = 'view' | 'correct' | 'annul'
+type Mode = 'view' | 'correct' | 'annul' | 'link'
 
 function EntryPage({ me, inst }: { me: Me; inst: string }) {
   const { t, date, dateTime, bytes } = useI18n()
@@ -64,6 +64,11 @@ function EntryPage({ me, inst }: { me: Me; inst: string }) {
   useEffect(() => {
     api.get<RegisterList>(`${institutionPath(inst)}/registers`).then((l) => setRegisters(l.items), () => setRegisters([]))
   }, [inst])
+  // How long a registrar may annul their own entry (the institution's practice).
+  const [ownMinutes, setOwnMinutes] = useState(0)
+  useEffect(() => {
+    api.get<RegistryPractice>(`${institutionPath(inst)}/registry-practice`).then((p) => setOwnMinutes(p.ownAnnulMinutes), () => setOwnMinutes(0))
+  }, [inst])
 
   const finished = async (message: string) => {
     await load()
@@ -79,7 +84,13 @@ function EntryPage({ me, inst }: { me: Me; inst: string }) {
   const reg = registers.find((r) => r.id === e.registerId)
   const mayRead = holds(me, 'documents.read', inst)
   const mayCorrect = holds(me, 'registry.register', inst) && !e.annulment
-  const mayAnnul = holds(me, 'registry.annul', inst) && !e.annulment
+  const annulsOwn = !holds(me, 'registry.annul', inst) && holds(me, 'registry.register', inst) && mayAnnulOwn(e, me.id, ownMinutes, Date.now())
+  const mayAnnul = (holds(me, 'registry.annul', inst) && !e.annulment) || annulsOwn
+  const mayLink = holds(me, 'registry.register', inst)
+  const links = e.links ?? []
+  const linkLabel = (l: EntryLink) => l.kind === 'related'
+    ? t(l.direction === 'to' ? 'desk.link.related' : 'desk.link.relatedFrom')
+    : t(`desk.link.${l.kind}.${l.direction}`)
   const revisions = e.revisions ?? []
   const empty = <span class="meta">{t('desk.none')}</span>
 
@@ -112,8 +123,29 @@ function EntryPage({ me, inst }: { me: Me; inst: string }) {
         <PrintButton url={e.receipt}>{t('desk.printReceipt')}</PrintButton>
         <a href={e.receipt} download>{t('desk.downloadReceipt')}</a>
         {mode === 'view' && mayCorrect && <Button kind="secondary" onClick={() => { setDone(''); setMode('correct') }}>{t('desk.correct')}</Button>}
+        {mode === 'view' && mayLink && <Button kind="secondary" id="entry-link" onClick={() => { setDone(''); setMode('link') }}>{t('desk.addLink')}</Button>}
         {mode === 'view' && mayAnnul && <Button kind="danger" onClick={() => { setDone(''); setMode('annul') }}>{t('desk.annul')}</Button>}
       </div>
+      {mode === 'view' && annulsOwn && <p class="meta" id="entry-annul-own">{t('desk.annulOwnHint', { minutes: ownMinutes })}</p>}
+      {mode === 'link' && (
+        <AddLink inst={inst} path={path} entry={e} registers={registers} onCancel={() => setMode('view')}
+          onDone={() => finished(t('desk.linkDone'))} />
+      )}
+
+      <section aria-labelledby="entry-links">
+        <h2 id="entry-links">{t('desk.links')}</h2>
+        {links.length === 0 && (e.dispatches ?? []).length === 0 ? <p>{t('desk.noLinks')}</p> : (
+          <ul class="desk-links" id="entry-link-list">
+            {links.map((l) => (
+              <li>{linkLabel(l)} <a href={`/birou/registru/${l.entryId}`}>{l.reference}</a> <span class="meta">{dateTime(l.linkedAt)}</span>
+                {l.note && <> — {l.note}</>}</li>
+            ))}
+            {(e.dispatches ?? []).map((d) => (
+              <li>{t('desk.dispatchedOn', { at: dateTime(d.dispatchedAt), recipient: d.recipient, subject: d.subject })}</li>
+            ))}
+          </ul>
+        )}
+      </section>
 
       {mode === 'annul' && (
         <Annul path={path} onCancel={() => setMode('view')} onDone={() => finished(t('desk.annulDone'))} />
@@ -178,6 +210,65 @@ function EntryPage({ me, inst }: { me: Me; inst: string }) {
 }
 
 const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v))
+
+/** AddLink: links the entry to another, found by its number/year in a register (conexare). */
+function AddLink({ inst, path, entry, registers, onCancel, onDone }: {
+  inst: string; path: string; entry: Entry; registers: Register[]; onCancel: () => void; onDone: () => void
+}) {
+  const { t } = useI18n()
+  const [number, setNumber] = useState('')
+  const [registerId, setRegisterId] = useState(entry.registerId)
+  const [note, setNote] = useState('')
+  const [problem, setProblem] = useState('')
+  const [error, setError] = useState<unknown>()
+  const [busy, setBusy] = useState(false)
+  useEffect(() => {
+    document.getElementById('link-number')?.focus()
+  }, [])
+  const submit = async (ev: Event) => {
+    ev.preventDefault()
+    setError(undefined)
+    const m = /^\s*(\d+)\s*\/\s*(\d{4})\s*$/.exec(number)
+    if (!m) {
+      setProblem(t('desk.linkNumberInvalid'))
+      document.getElementById('link-number')?.focus()
+      return
+    }
+    setBusy(true)
+    try {
+      const found = await api.get<EntryPage>(`${institutionPath(inst)}/registry-entries?register=${registerId}&number=${m[1]}&year=${m[2]}`)
+      const other = found.items[0]
+      if (!other) {
+        setProblem(t('desk.linkNotFound'))
+        document.getElementById('link-number')?.focus()
+        return
+      }
+      await api.post(`${path}/links`, { entryId: other.id, note: note.trim() })
+      onDone()
+    } catch (err) {
+      setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <section class="desk-panel" aria-labelledby="link-title">
+      <h2 id="link-title">{t('desk.addLink')}</h2>
+      <DeskError error={error} />
+      <form onSubmit={submit} noValidate>
+        <SelectField id="link-register" label={t('desk.linkRegister')} value={registerId} onValue={setRegisterId}
+          options={registers.map((r) => ({ value: r.id, label: `${r.name} (${r.code})` }))} />
+        <TextField id="link-number" label={t('desk.linkNumber')} value={number} onValue={(v) => { setNumber(v); setProblem('') }}
+          error={problem} required inputMode="numeric" maxLength={20} />
+        <TextField id="link-note" label={t('desk.linkNote')} value={note} onValue={setNote} maxLength={1000} />
+        <div class="form-actions">
+          <Button type="submit" busy={busy}>{t('desk.linkSave')}</Button>
+          <Button kind="secondary" onClick={onCancel}>{t('common.cancel')}</Button>
+        </div>
+      </form>
+    </section>
+  )
+}
 
 /** Annul: the reason, then a confirmation; the entry keeps its number. */
 function Annul({ path, onCancel, onDone }: { path: string; onCancel: () => void; onDone: () => void }) {

@@ -148,3 +148,32 @@ test('an account without registry.register is told so', async () => {
   const page = show()
   await page.findByText(/nu are dreptul necesar/)
 })
+
+test('a register or direction change waits for a confirmation and is then announced', async () => {
+  const page = show()
+  await waitFor(() => expect(document.activeElement?.id).toBe('desk-sender'))
+  // A change of the list (a stray key on it) asks first, and the list keeps the register.
+  fireEvent.change(field('desk-register'), { target: { value: 'reg-E' } })
+  await page.findByRole('alertdialog', { name: 'Schimbați registrul?' })
+  await waitFor(() => expect(document.activeElement?.id).toBe('desk-change-confirm'))
+  expect(field('desk-register').value).toBe('reg-I')
+  // Enter does not register meanwhile.
+  fireEvent.input(field('desk-subject'), { target: { value: 'Cerere' } })
+  fireEvent.keyDown(field('desk-subject'), { key: 'Enter', ctrlKey: true })
+  expect(uploads).toHaveLength(0)
+  // No: nothing changes.
+  fireEvent.click(page.getByRole('button', { name: 'Nu, rămân la Registrul de intrare (I)' }))
+  await waitFor(() => expect(page.queryByRole('alertdialog')).toBeNull())
+  expect(field('desk-register').value).toBe('reg-I')
+  expect(field('desk-direction').value).toBe('incoming')
+  // Yes: the register and its direction change, and it says so.
+  fireEvent.change(field('desk-register'), { target: { value: 'reg-E' } })
+  fireEvent.click(await page.findByRole('button', { name: 'Da, schimbați' }))
+  await page.findByText('Registrul este acum Registrul de ieșire (E), direcția ieșire.')
+  expect(field('desk-register').value).toBe('reg-E')
+  expect(field('desk-direction').value).toBe('outgoing')
+  // The direction alone asks too.
+  fireEvent.change(field('desk-direction'), { target: { value: 'internal' } })
+  await page.findByText('Schimbați direcția în internă?')
+  expect(field('desk-direction').value).toBe('outgoing')
+})

@@ -103,15 +103,46 @@ function Desk({ me, inst }: { me: Me; inst: string }) {
     setDraft((d) => ({ ...d, [k]: v }))
     if (errors[k]) setErrors((e) => ({ ...e, [k]: '' }))
   }
+  // A register or direction changes only when the registrar confirms it:
+  // a native select changes on a single keystroke (type-ahead), so a key
+  // pressed with the focus on it by mistake would otherwise number the
+  // next documents in another register without anyone noticing. The
+  // select shows the current choice until then, and the change, once
+  // confirmed, is announced where it can be seen.
+  const [pending, setPending] = useState<{ registerId: string; direction: Draft['direction'] }>()
+  const [changed, setChanged] = useState('')
   const chooseRegister = (id: string) => {
+    if (id === draft.registerId) return setPending(undefined)
     const reg = registers?.find((r) => r.id === id)
-    setDraft((d) => ({ ...d, registerId: id, direction: defaultDirection(reg?.kind) }))
+    setPending({ registerId: id, direction: defaultDirection(reg?.kind) })
+  }
+  const chooseDirection = (v: Draft['direction']) => {
+    if (v === draft.direction) return setPending(undefined)
+    setPending({ registerId: draft.registerId, direction: v })
+  }
+  useEffect(() => {
+    if (pending) document.getElementById('desk-change-confirm')?.focus()
+  }, [pending])
+  const registerName = (id: string) => {
+    const r = registers?.find((x) => x.id === id)
+    return r ? `${r.name} (${r.code})` : ''
+  }
+  const confirmChange = () => {
+    if (!pending) return
+    setDraft((d) => ({ ...d, registerId: pending.registerId, direction: pending.direction }))
+    setChanged(t('desk.registerChanged', { register: registerName(pending.registerId), direction: t(`desk.direction.${pending.direction}`).toLocaleLowerCase(locale) }))
+    setPending(undefined)
+    requestAnimationFrame(() => document.getElementById('desk-register')?.focus())
+  }
+  const cancelChange = () => {
+    setPending(undefined)
+    requestAnimationFrame(() => document.getElementById('desk-register')?.focus())
   }
 
   const busy = progress !== undefined
   const submit = async (e?: Event) => {
     e?.preventDefault()
-    if (busy) return
+    if (busy || pending) return
     setError(undefined)
     const found: Record<string, string> = {}
     for (const [field, problem] of Object.entries(checkDraft(draft))) found[field] = t(`desk.${problem}`)
@@ -220,11 +251,28 @@ function Desk({ me, inst }: { me: Me; inst: string }) {
           <div class="desk-grid">
             <SelectField id="desk-register" label={t('desk.register')} value={draft.registerId} onValue={chooseRegister} required
               error={errors.registerId} options={registers.map((r) => ({ value: r.id, label: `${r.name} (${r.code})` }))} />
-            <SelectField id="desk-direction" label={t('desk.direction')} value={draft.direction} onValue={(v) => set('direction', v)}
+            <SelectField id="desk-direction" label={t('desk.direction')} value={draft.direction} onValue={chooseDirection}
               error={errors.direction} options={directions.map((d) => ({ value: d, label: t(`desk.direction.${d}`) }))} />
             <SelectField id="desk-channel" label={t('desk.channel')} value={draft.channel} onValue={(v) => set('channel', v)}
               error={errors.channel} options={channels.map((c) => ({ value: c, label: t(`desk.channel.${c}`) }))} />
           </div>
+          {pending && (
+            <div class="desk-panel" role="alertdialog" aria-labelledby="desk-change-title" aria-describedby="desk-change-text" id="desk-change">
+              <h2 id="desk-change-title">{t('desk.registerChangeTitle')}</h2>
+              <p id="desk-change-text">
+                {pending.registerId !== draft.registerId
+                  ? t('desk.registerChangeText', { register: registerName(pending.registerId), direction: t(`desk.direction.${pending.direction}`).toLocaleLowerCase(locale) })
+                  : t('desk.directionChangeText', { direction: t(`desk.direction.${pending.direction}`).toLocaleLowerCase(locale) })}
+              </p>
+              <div class="form-actions">
+                <Button id="desk-change-confirm" onClick={confirmChange}>{t('desk.registerChangeConfirm')}</Button>
+                <Button id="desk-change-cancel" kind="secondary" onClick={cancelChange}>
+                  {t('desk.registerChangeCancel', { register: registerName(draft.registerId) })}
+                </Button>
+              </div>
+            </div>
+          )}
+          {changed && <p class="meta" id="desk-changed" role="status"><strong>{changed}</strong></p>}
           {p.sender && (
             <TextField id="desk-sender" label={t('desk.sender')} hint={t('desk.senderHint')} value={draft.sender} onValue={(v) => set('sender', v)}
               required={draft.direction === 'incoming'} error={errors.sender} list="desk-senders" autoComplete="off" maxLength={500}

@@ -5,7 +5,7 @@ import { officeCatalogs as catalogs } from '../i18n/office'
 import {
   changes, channels, checkDraft, confidentialities, correctable, correctionBody, correctionDraft, defaultDirection, defaultRegister, deskField,
   directions, entryInput, exportURL, filtersFromQuery, filtersToQuery, noFilters, parseCount, partyOf, periodProblem, registerable,
-  registered, remember, searchQuery, today,
+  mayAnnulOwn, registered, remember, searchQuery, today,
 } from './desk'
 import type { Draft, Entry, Register } from './desk'
 import { problemKeys } from './deskui'
@@ -185,4 +185,18 @@ test('every message the desk builds exists in both languages', () => {
     ...problemKeys,
   ]
   expect(keys.filter((k) => !catalogs.ro[k] || !catalogs.en[k])).toEqual([])
+})
+
+describe('mayAnnulOwn', () => {
+  const at = Date.parse('2026-03-02T10:00:00Z')
+  const entry = { registeredBy: 'me', registeredAt: '2026-03-02T10:00:00Z', annulment: null }
+  test.each([
+    ['own, within the window', entry, 'me', at + 29 * 60_000, true],
+    ['own, at the window\'s end', entry, 'me', at + 30 * 60_000, true],
+    ['own, after the window', entry, 'me', at + 31 * 60_000, false],
+    ['someone else\'s', entry, 'other', at + 60_000, false],
+    ['already annulled', { ...entry, annulment: { at: '2026-03-02T10:01:00Z', by: 'me', reason: 'x' } }, 'me', at + 60_000, false],
+  ])('%s', (_name, e, me, now, want) => {
+    expect(mayAnnulOwn(e, me, 30, now)).toBe(want)
+  })
 })

@@ -82,6 +82,50 @@ export interface Entry {
   receipt: string
   documents: EntryDocument[]
   revisions?: EntryRevision[]
+  /** One entry's links both ways (conexare, answers, identical petitions); absent when none. */
+  links?: EntryLink[]
+  /** Answers recorded under the entry's own number; absent when none. */
+  dispatches?: EntryDispatch[]
+  /** Search results: what answers the entry. */
+  answeredBy?: string[]
+}
+
+export interface EntryLink {
+  kind: 'related' | 'answer' | 'duplicate'
+  /** "to" when made from this entry, "from" for a back-link. */
+  direction: 'to' | 'from'
+  entryId: string
+  reference: string
+  number: number
+  year: number
+  linkedAt: string
+  linkedBy: string | null
+  note: string
+}
+
+export interface EntryDispatch {
+  id: string
+  dispatchedAt: string
+  recipient: string
+  subject: string
+  registeredBy: string | null
+}
+
+/** The institution's registry practice (GET registry-practice). */
+export interface RegistryPractice {
+  answerNumbering: 'answer_register' | 'same_number'
+  answerRegisterId: string | null
+  ownAnnulMinutes: number
+  updatedAt: string | null
+}
+
+/**
+ * mayAnnulOwn: the registrar who registered an entry may annul it within
+ * the institution's window (the server decides; this only offers the button).
+ */
+export function mayAnnulOwn(e: Pick<Entry, 'registeredBy' | 'registeredAt' | 'annulment'>, me: string, minutes: number, now: number): boolean {
+  if (e.annulment || !e.registeredBy || e.registeredBy !== me) return false
+  return now - Date.parse(e.registeredAt) <= minutes * 60_000
 }
 
 export interface EntryPage {

@@ -18,6 +18,8 @@ const problems: Record<string, string> = {
   precondition_failed: 'desk.problem.stale',
   not_found: 'desk.problem.notFound',
   forbidden: 'desk.problem.forbidden',
+  annul_not_allowed: 'desk.problem.annulNotAllowed',
+  annul_window_passed: 'desk.problem.annulWindowPassed',
 }
 
 /** The message keys of the refusals DeskError explains, for the tests. */

@@ -166,6 +166,14 @@ describe('RequestWork', () => {
     expect(screen.queryByRole('button', { name: 'Soluționați' })).toBeNull()
   })
 
+  test('an identical petition shows its link to the first one', async () => {
+    const first = '99999999-9999-4999-8999-999999999999'
+    serve(account(radu, 'Radu Stoica', clerkGrant), detail({ duplicateOf: first }))
+    show(`/birou/cereri/${id}`)
+    await screen.findByText(/Petiție identică cu o petiție anterioară a aceluiași petent/)
+    expect(screen.getByRole('link', { name: 'Deschideți petiția anterioară' }).getAttribute('href')).toBe(`/birou/cereri/${first}`)
+  })
+
   test('without a role on requests, a clear message', async () => {
     serve(account(radu, 'Radu Stoica', { ...clerkGrant, permissions: ['registry.read'] }), detail())
     show(`/birou/cereri/${id}`)

@@ -128,6 +128,11 @@ export function RequestWork() {
     <Page title={r.type.name} wide>
       {r.title !== r.type.name && <p class="lead">{r.title}</p>}
       {notice && <div class="alert alert-success work-notice" role="status" tabIndex={-1} ref={noticeRef}>{notice}</div>}
+      {r.duplicateOf && (
+        <div class="alert alert-info" id="work-duplicate">
+          {t('work.duplicateOf')} <a href={`/birou/cereri/${r.duplicateOf}`}>{t('work.duplicateOfLink')}</a>
+        </div>
+      )}
       <dl class="facts">
         <dt>{t('work.colNumber')}</dt>
         <dd>{g ? t('work.registeredAs', { number: registrationNumber(r), at: dateTime(g.registeredAt) }) : t('work.numberPending')}</dd>
