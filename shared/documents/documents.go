@@ -36,6 +36,9 @@ var (
 	ErrForbiddenType = errors.New("document file type not allowed")
 	// ErrEmpty: the file has no bytes.
 	ErrEmpty = errors.New("document file is empty")
+	// ErrSizeMismatch: the bytes sent are more or fewer than the size the
+	// client declared for them (see SizeChecker).
+	ErrSizeMismatch = errors.New("document file size differs from the declared size")
 	// ErrNotFound: no such document or version (in the transaction's institution).
 	ErrNotFound = errors.New("no such document or version")
 )

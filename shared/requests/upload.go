@@ -20,6 +20,9 @@ type Declared struct {
 	Title string
 	// Store is the documents store narrowed to what the file may be.
 	Store *documents.Store
+	// Size is the size declared, in bytes; the bytes sent must be exactly
+	// as many (documents.ErrSizeMismatch). Zero: none declared.
+	Size int64
 }
 
 // UploadError is a file part refused: field names it ("attachments[1]").
@@ -55,7 +58,16 @@ func UploadParts(ctx context.Context, inst uuid.UUID, parts *multipart.Reader, d
 			return nil, &UploadError{Field: field(i), Err: ErrUndeclaredPart}
 		}
 		d := declared[i]
-		up, err := d.Store.Upload(ctx, inst, &httpapi.TruncationReader{R: part}, httpapi.DeclaredFileName(part))
+		var body io.Reader = &httpapi.TruncationReader{R: part}
+		sized := &documents.SizeChecker{R: body, Declared: d.Size}
+		if d.Size > 0 {
+			body = sized
+		}
+		up, err := d.Store.Upload(ctx, inst, body, httpapi.DeclaredFileName(part))
+		if sized.Mismatch() {
+			// Refused while streaming: the upload was aborted, nothing of it is stored.
+			return nil, &UploadError{Field: field(i), Err: fmt.Errorf("%w: %d bytes declared", documents.ErrSizeMismatch, d.Size)}
+		}
 		if err != nil {
 			return nil, &UploadError{Field: field(i), Err: err}
 		}

@@ -300,8 +300,9 @@ func TestCitizenSubmitsPetitionAndSeesItRegistered(t *testing.T) {
 	})
 }
 
-// Invalid form data, a missing required attachment, a forbidden format and
-// an oversize file each get a 4xx naming the field, and leave nothing:
+// Invalid form data, a missing required attachment, a forbidden format, an
+// oversize file and a file whose bytes are more or fewer than declared
+// each get a 4xx naming the field, and leave nothing:
 // no request, nothing sent to the registry, no stored object.
 func TestSubmissionRefusalsNameTheFieldAndLeaveNothing(t *testing.T) {
 	p, gw, _ := requestsPlatform(t, nil)
@@ -330,8 +331,13 @@ func TestSubmissionRefusalsNameTheFieldAndLeaveNothing(t *testing.T) {
 			http.StatusUnsupportedMediaType, "attachments[0]"},
 		{"an oversize file, declared", petition, petitionData("Fișier prea mare"),
 			[]declared{{kind: "anexe", name: "mare.pdf", body: big}}, http.StatusRequestEntityTooLarge, "attachments[0]"},
+		// Declared small, its bytes are refused as soon as they outgrow the declaration.
 		{"an oversize file, declared small", petition, petitionData("Fișier prea mare"),
-			[]declared{{kind: "anexe", name: "mare.pdf", body: big, size: 1000}}, http.StatusRequestEntityTooLarge, "attachments[0]"},
+			[]declared{{kind: "anexe", name: "mare.pdf", body: big, size: 1000}}, http.StatusUnprocessableEntity, "attachments[0]"},
+		{"more bytes than declared", petition, petitionData("Dimensiune greșită"),
+			[]declared{{kind: "anexe", name: "poza.png", body: pngBytes(), size: int64(len(pngBytes())) - 1}}, http.StatusUnprocessableEntity, "attachments[0]"},
+		{"fewer bytes than declared", petition, petitionData("Dimensiune greșită"),
+			[]declared{{kind: "anexe", name: "poza.png", body: pngBytes(), size: int64(len(pngBytes())) + 1}}, http.StatusUnprocessableEntity, "attachments[0]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := c.submit(lugoj, tc.typ, tc.data, tc.files)
