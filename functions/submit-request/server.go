@@ -168,5 +168,5 @@ func (s *server) record(ctx context.Context, tx pgx.Tx, r *http.Request, req req
 // sealContext binds a request's sealed form data to the request: a sealed
 // value copied to another request does not open.
 func sealContext(institution, id uuid.UUID) string {
-	return "request.data:" + institution.String() + ":" + id.String()
+	return requests.SealContext(institution, id)
 }

@@ -210,7 +210,7 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 }
 
 func requestPath(inst, id uuid.UUID) string {
-	return "/api/institutions/" + inst.String() + "/requests/" + id.String()
+	return requests.Path(inst, id)
 }
 
 // publishedVersion is the type's newest published version, if the type

@@ -1,6 +1,7 @@
 package requests
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -93,4 +94,23 @@ type HistoryRow struct {
 func Row(c Change) HistoryRow {
 	return HistoryRow{ID: c.ID, At: c.At, Action: c.Action, Status: c.Status, ActorID: ptr(c.Actor.Account),
 		Actor: c.Actor.Kind, Note: c.Note, Details: c.Details}
+}
+
+// Path is where a request is read (submit-request's route): by its
+// applicant, and by staff who read its department's requests.
+func Path(institution, id uuid.UUID) string {
+	return "/api/institutions/" + institution.String() + "/requests/" + id.String()
+}
+
+// FilePath is where a file of a request is downloaded (submit-request's
+// route), by whoever may read the request.
+func FilePath(institution, id uuid.UUID, file int64) string {
+	return fmt.Sprintf("%s/files/%d", Path(institution, id), file)
+}
+
+// SealContext binds a request's sealed form data to the request: a sealed
+// value copied to another request does not open. Whoever seals or opens
+// the data (submit-request, auth's export) uses it.
+func SealContext(institution, id uuid.UUID) string {
+	return "request.data:" + institution.String() + ":" + id.String()
 }

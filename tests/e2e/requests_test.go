@@ -428,13 +428,14 @@ func TestStaffWorkOnARequestToItsAnswer(t *testing.T) {
 	if v.Status != "info_requested" || !strings.Contains(v.History[len(v.History)-1].Note, "ridicarea topografică") {
 		t.Fatalf("the citizen's view: %s %+v", v.Status, v.History)
 	}
+	survey := textPDF(t, "Ridicare topografică")
 	answer, err := json.Marshal(map[string]any{"text": "Am atașat ridicarea topografică.",
-		"files": []map[string]any{{"name": "ridicare.pdf", "size": 100}}})
+		"files": []map[string]any{{"name": "ridicare.pdf", "size": len(survey)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	citizen.postMultipart(base+"/info", "answer", string(answer),
-		[]filePart{{filename: "ridicare.pdf", body: bytes.NewReader(textPDF(t, "Ridicare topografică"))}}).want(t, http.StatusOK)
+		[]filePart{{filename: "ridicare.pdf", body: bytes.NewReader(survey)}}).want(t, http.StatusOK)
 
 	// One extension, with a reason; a second is refused.
 	act(clerk, "extension", map[string]any{"days": 10}, http.StatusUnprocessableEntity)
