@@ -235,7 +235,8 @@ func TestNightlyBackupRunsAsAJob(t *testing.T) {
 // in the top-level institution) do, and start a fixity check whose result
 // then shows beside the backups' status. One Idempotency-Key, one check.
 func TestBackupsAndFixityBelongToTheOperators(t *testing.T) {
-	p := startPlatform(t, "", nil, "nightly-backup")
+	// notify takes the check's announcement, as in production.
+	p := startPlatform(t, "", nil, "nightly-backup", "notify")
 	ctx := context.Background()
 	protector, err := pii.New(pii.KeysConfig{Keys: "1:" + testKey(), IndexKey: testKey()})
 	if err != nil {

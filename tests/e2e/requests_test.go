@@ -312,6 +312,7 @@ func TestSubmissionRefusalsNameTheFieldAndLeaveNothing(t *testing.T) {
 	urbanism := seed.RequestTypeID(seed.LugojCIF, "certificat-urbanism")
 	c := signUpVerifiedAt(t, gw, mp, uniqueEmail("respins"), "o parolă lungă și bună")
 	pdfScan := textPDF(t, "Plan de situație")
+	extractScan := textPDF(t, "Extras de carte funciară")
 	big := append(textPDF(t, "mare"), bytes.Repeat([]byte{' '}, 11<<20)...)
 	for _, tc := range []struct {
 		name   string
@@ -338,6 +339,10 @@ func TestSubmissionRefusalsNameTheFieldAndLeaveNothing(t *testing.T) {
 			[]declared{{kind: "anexe", name: "poza.png", body: pngBytes(), size: int64(len(pngBytes())) - 1}}, http.StatusUnprocessableEntity, "attachments[0]"},
 		{"fewer bytes than declared", petition, petitionData("Dimensiune greșită"),
 			[]declared{{kind: "anexe", name: "poza.png", body: pngBytes(), size: int64(len(pngBytes())) + 1}}, http.StatusUnprocessableEntity, "attachments[0]"},
+		// The first file was stored by the time the second is refused: it goes too.
+		{"the second file's bytes fewer than declared", urbanism, urbanismForm(),
+			[]declared{{kind: "plan-situatie", name: "plan.pdf", body: pdfScan}, {kind: "extras-cf", name: "cf.pdf", body: extractScan,
+				size: int64(len(extractScan)) + 1}}, http.StatusUnprocessableEntity, "attachments[1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := c.submit(lugoj, tc.typ, tc.data, tc.files)
