@@ -57,6 +57,15 @@ describe('Backups', () => {
     screen.getByText('Documente modificate: 2, lipsă: 1, ilizibile: 0. Lanțuri de audit rupte: 1 din 4.')
   })
 
+  test('a subordinate institution’s administrator is told the backups are the platform operators’', async () => {
+    serve(null)
+    answers[`GET ${path}`] = () => ({ status: 403, body: { code: 'forbidden' } })
+    showPage('/birou/copii-de-siguranta', { '/birou/copii-de-siguranta': Backups })
+    await screen.findByText(/le văd și le pornesc doar administratorii instituției de nivel superior/)
+    expect(screen.queryByRole('button', { name: 'Pornește o verificare acum' })).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Pornește o copie acum' })).toBeNull()
+  })
+
   test('before the first check, the page says so', async () => {
     serve(null)
     showPage('/birou/copii-de-siguranta', { '/birou/copii-de-siguranta': Backups })

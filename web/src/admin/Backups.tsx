@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 
-import { api, idempotencyKey } from '../api/client'
+import { ApiError, api, idempotencyKey } from '../api/client'
 import { useI18n } from '../i18n/i18n'
 import { OfficeGate } from '../office/gate'
 import { Alert, Button, ErrorAlert, Loading, Page, useAction } from '../ui/ui'
@@ -72,6 +72,16 @@ function BackupsPage({ inst }: { inst: string }) {
   })
   const last = status?.last
   const fixity = status?.fixity
+  // A subordinate institution's administrator holds backup.manage there,
+  // but the backups are the platform's operators': say so, in words.
+  if (error instanceof ApiError && error.status === 403) {
+    return (
+      <Page title={t('backups.title')} wide>
+        <Alert kind="warning">{t('backups.notOperator')}</Alert>
+        <p><a href="/birou">{t('office.backToOffice')}</a></p>
+      </Page>
+    )
+  }
   return (
     <Page title={t('backups.title')} wide>
       <ErrorAlert error={error ?? action.error} />
