@@ -251,6 +251,8 @@ type actionInput struct {
 	Files []struct {
 		Title string `json:"title"`
 		Name  string `json:"name"`
+		// Size, when given, must be the bytes sent, exactly.
+		Size int64 `json:"size"`
 	} `json:"files"`
 }
 
@@ -337,7 +339,7 @@ func (s *server) act(route actionRoute) http.HandlerFunc {
 		if parts != nil {
 			declared := make([]requests.Declared, len(in.Files))
 			for i, f := range in.Files {
-				declared[i] = requests.Declared{Kind: requests.KindAnswer, Title: f.Title, Store: s.docs}
+				declared[i] = requests.Declared{Kind: requests.KindAnswer, Title: f.Title, Store: s.docs, Size: f.Size}
 			}
 			if a.Files, err = requests.UploadParts(ctx, inst, parts, declared, func(i int) string { return fmt.Sprintf("files[%d]", i) }); err != nil {
 				s.refuse(w, route.kind+": upload", err)
@@ -519,6 +521,9 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 	case errors.Is(err, httpapi.ErrTruncated):
 		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusBadRequest, Code: "upload_truncated",
 			Detail: "the upload ended before the file did: send it again"})
+	case errors.Is(err, documents.ErrSizeMismatch):
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field(uploadField(err), "file.size_mismatch",
+			"Fișierul trimis nu are dimensiunea declarată: trimiteți-l din nou.", err.Error())})
 	case errors.Is(err, requests.ErrUndeclaredPart), errors.Is(err, requests.ErrMissingPart):
 		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field(uploadField(err), "file.undeclared_or_missing",
 			"Fișierele trimise nu sunt cele declarate.", err.Error())})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/fixity"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
+	"github.com/ghiseu/ghiseu/shared/idempotency"
 	"github.com/ghiseu/ghiseu/shared/runtime"
 )
 
@@ -46,16 +48,21 @@ type server struct {
 	fixity *fixity.Checker
 }
 
+// The backups and the fixity of storage are the whole platform's: only
+// its operators (backup.manage in a top-level institution) see and start
+// them, not a subordinate institution's administrator.
 func (s *server) routes(r *access.Router) {
 	in := access.PathInstitution("institution")
-	r.Handle(access.Route{Pattern: "GET /api/institutions/{institution}/backups", Rule: access.Permission("backup.manage", in), Handler: s.status})
-	r.Handle(access.Route{Pattern: "POST /api/institutions/{institution}/backups", Rule: access.Permission("backup.manage", in), Handler: s.request})
+	operators := access.Operator("backup.manage", in)
+	r.Handle(access.Route{Pattern: "GET /api/institutions/{institution}/backups", Rule: operators, Handler: s.status})
+	r.Handle(access.Route{Pattern: "POST /api/institutions/{institution}/backups", Rule: operators, Handler: s.request})
+	r.Handle(access.Route{Pattern: "POST /api/institutions/{institution}/backups/fixity-checks", Rule: operators, Handler: s.requestFixity})
 }
 
 // handleEvent runs a backup on the nightly tick or an administrator's
 // request. A backup already running answers at once: one is enough.
 func (s *server) handleEvent(ctx context.Context, e cloudevents.Event) (*cloudevents.Event, error) {
-	if e.Type() != PingType && e.Type() != events.TypeBackupRequested {
+	if e.Type() != PingType && e.Type() != events.TypeBackupRequested && e.Type() != events.TypeFixityRequested {
 		return nil, runtime.Permanent(fmt.Errorf("nightly-backup does not handle %s events", e.Type()))
 	}
 	conn, err := s.pool.Acquire(ctx)
@@ -73,7 +80,16 @@ func (s *server) handleEvent(ctx context.Context, e cloudevents.Event) (*cloudev
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(lockKey))
 	if e.Type() == PingType && e.Source() == FixitySource {
-		return nil, s.checkFixity(ctx)
+		return nil, s.checkFixity(ctx, uuid.Nil)
+	}
+	if e.Type() == events.TypeFixityRequested {
+		var data struct {
+			RequestedBy uuid.UUID `json:"requestedBy"`
+		}
+		if err := e.DataAs(&data); err != nil {
+			return nil, runtime.Permanent(fmt.Errorf("fixity request: %w", err))
+		}
+		return nil, s.checkFixity(ctx, data.RequestedBy)
 	}
 	return nil, s.run(ctx)
 }
@@ -126,10 +142,12 @@ func (s *server) announce(ctx context.Context, eventType string, data any) error
 	return nil
 }
 
-// statusView is the backups' state for administrators.
+// statusView is the backups' state for operators, with the last fixity
+// check's result beside it.
 type statusView struct {
 	Last     *lastBackup `json:"last"`
 	Complete []string    `json:"complete"`
+	Fixity   *fixityRun  `json:"fixity"`
 }
 
 type lastBackup struct {
@@ -166,7 +184,12 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, "backup status", err)
 		return
 	}
-	out := statusView{Complete: ids}
+	fixityLast, err := s.lastFixity(r.Context())
+	if err != nil {
+		s.fail(w, "backup status: fixity", err)
+		return
+	}
+	out := statusView{Complete: ids, Fixity: fixityLast}
 	if out.Complete == nil {
 		out.Complete = []string{}
 	}
@@ -188,32 +211,68 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 // request asks for a backup now, through the Broker, like the nightly
 // tick; answered 202 at once, since a backup outlasts an HTTP request.
 func (s *server) request(w http.ResponseWriter, r *http.Request) {
+	s.ask(w, r, events.TypeBackupRequested, "backup.request")
+}
+
+// requestFixity asks for a fixity check now, like the weekly tick.
+func (s *server) requestFixity(w http.ResponseWriter, r *http.Request) {
+	s.ask(w, r, events.TypeFixityRequested, "fixity.request")
+}
+
+// ask announces eventType for the operator's institution, in its
+// transaction, beside the audit row action, and answers 202. A retry with
+// the same Idempotency-Key gets the first answer and asks nothing again.
+func (s *server) ask(w http.ResponseWriter, r *http.Request, eventType, action string) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
 	p := access.FromContext(ctx)
-	// Announced for the administrator's institution, in its transaction,
-	// beside the audit row.
-	e, err := s.outbox.Catalogue().New(events.TypeBackupRequested, Source, inst,
+	key := r.Header.Get("Idempotency-Key")
+	e, err := s.outbox.Catalogue().New(eventType, Source, inst,
 		map[string]any{"requestedBy": p.Account, "institutionId": inst})
 	if err != nil {
-		s.fail(w, "request backup", err)
+		s.fail(w, action, err)
 		return
 	}
+	answer := idempotency.Answer{Status: http.StatusAccepted, Body: json.RawMessage(`{"status":"requested"}`)}
+	var replay *idempotency.Answer
 	var id int64
 	err = access.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		if key != "" {
+			if replay, err = idempotency.Claim(ctx, tx, p.Account, key, idempotency.Hash([]byte(eventType), []byte(inst.String()))); err != nil || replay != nil {
+				return err
+			}
+		}
 		if id, err = s.outbox.Add(ctx, tx, e); err != nil {
 			return err
 		}
-		_, err = audit.Append(ctx, tx, audit.Entry{Institution: inst, ActorID: p.Account, ActorKind: p.Kind.AuditActor(),
-			Action: "backup.request", ObjectType: "backup", IP: access.ClientIP(r)})
-		return err
+		if _, err = audit.Append(ctx, tx, audit.Entry{Institution: inst, ActorID: p.Account, ActorKind: p.Kind.AuditActor(),
+			Action: action, ObjectType: "backup", IP: access.ClientIP(r)}); err != nil {
+			return err
+		}
+		if key != "" {
+			return idempotency.Store(ctx, tx, p.Account, key, answer)
+		}
+		return nil
 	})
-	if err != nil {
-		s.fail(w, "request backup", err)
+	switch {
+	case errors.Is(err, idempotency.ErrBadKey):
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("Idempotency-Key", "idempotency_key.invalid",
+			"Cheia de idempotență are 1-200 de caractere tipăribile.", err.Error())})
 		return
+	case errors.Is(err, idempotency.ErrKeyReused):
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused", Detail: err.Error()})
+		return
+	case err != nil:
+		s.fail(w, action, err)
+		return
+	case replay != nil:
+		answer = *replay
+	default:
+		s.outbox.Publish(ctx, id)
 	}
-	s.outbox.Publish(ctx, id)
-	httpapi.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "requested"})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(answer.Status)
+	_, _ = w.Write(answer.Body)
 }
 
 // metrics serves the last backup's state in the Prometheus text format.

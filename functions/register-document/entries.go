@@ -49,6 +49,9 @@ type entryInput struct {
 // documentTitle names the file parts that follow the entry, in order.
 type documentTitle struct {
 	Title string `json:"title"`
+	// Size, when given, is the file's size in bytes: the bytes sent must
+	// be exactly as many (documents.ErrSizeMismatch).
+	Size int64 `json:"size"`
 }
 
 var (
@@ -433,6 +436,25 @@ func (s *server) registerEntry(w http.ResponseWriter, r *http.Request) {
 // uploadParts streams every "file" part to storage, in order, and names
 // each with its title (or its file name).
 func (s *server) uploadParts(ctx context.Context, inst uuid.UUID, parts *multipart.Reader, titles []documentTitle) ([]attachment, error) {
+	files, err := s.streamParts(ctx, inst, parts, titles)
+	if err != nil && len(files) > 0 {
+		// A refused registration stores nothing: what its earlier files
+		// stored goes (a failed delete is left to the fixity job's orphans).
+		stored := make([]documents.Uploaded, len(files))
+		for i, f := range files {
+			stored[i] = f.file
+		}
+		_ = s.docs.Discard(context.WithoutCancel(ctx), stored)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// streamParts is uploadParts without the discarding: it returns what it
+// stored with its error.
+func (s *server) streamParts(ctx context.Context, inst uuid.UUID, parts *multipart.Reader, titles []documentTitle) ([]attachment, error) {
 	var files []attachment
 	for {
 		part, err := parts.NextPart()
@@ -440,18 +462,30 @@ func (s *server) uploadParts(ctx context.Context, inst uuid.UUID, parts *multipa
 			return files, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", httpapi.ErrTruncated, err)
+			return files, fmt.Errorf("%w: %w", httpapi.ErrTruncated, err)
 		}
 		if part.FormName() != "file" {
-			return nil, invalid{httpapi.Field(part.FormName(), "part.unexpected", "Parte neașteptată în cerere.", "Unexpected part in the request: only \"file\" parts follow the entry.")}
+			return files, invalid{httpapi.Field(part.FormName(), "part.unexpected", "Parte neașteptată în cerere.", "Unexpected part in the request: only \"file\" parts follow the entry.")}
 		}
 		if len(files) == maxFilesPerRegistration {
-			return nil, invalid{httpapi.Field("file", "file.too_many",
+			return files, invalid{httpapi.Field("file", "file.too_many",
 				fmt.Sprintf("Cel mult %d de fișiere.", maxFilesPerRegistration), fmt.Sprintf("At most %d files.", maxFilesPerRegistration))}
 		}
-		up, err := s.docs.Upload(ctx, inst, &httpapi.TruncationReader{R: part}, httpapi.DeclaredFileName(part))
+		var body io.Reader = &httpapi.TruncationReader{R: part}
+		sized := &documents.SizeChecker{R: body}
+		if i := len(files); i < len(titles) && titles[i].Size > 0 {
+			sized.Declared = titles[i].Size
+			body = sized
+		}
+		up, err := s.docs.Upload(ctx, inst, body, httpapi.DeclaredFileName(part))
+		if sized.Mismatch() {
+			// Refused while streaming: nothing of this file is stored.
+			field := fmt.Sprintf("documents[%d]", len(files))
+			return files, invalid{httpapi.Field(field, "file.size_mismatch", "Fișierul trimis nu are dimensiunea declarată: trimiteți-l din nou.",
+				fmt.Sprintf("The file sent is not of the declared size (%d bytes).", sized.Declared))}
+		}
 		if err != nil {
-			return nil, err
+			return files, err
 		}
 		title := up.OriginalName
 		if i := len(files); i < len(titles) && strings.TrimSpace(titles[i].Title) != "" {

@@ -145,8 +145,37 @@ func (s *server) getRegister(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, registerView(reg))
 }
 
+// registerPatch is a JSON merge patch (RFC 7396) of a register: what it
+// does not name stays as it is.
+type registerPatch struct {
+	Code        httpapi.Patch[string]      `json:"code"`
+	Name        httpapi.Patch[string]      `json:"name"`
+	Kind        httpapi.Patch[string]      `json:"kind"`
+	Description httpapi.Patch[string]      `json:"description"`
+	Departments httpapi.Patch[[]uuid.UUID] `json:"departments"`
+	Closed      httpapi.Patch[bool]        `json:"closed"`
+}
+
+// apply is the register's input once patched from cur, and the patch's
+// own errors: the code and kind never change (naming them unchanged is
+// allowed, so a client may send back what it read).
+func (p registerPatch) apply(cur registry.Register) (registerInput, []httpapi.FieldError) {
+	var errs []httpapi.FieldError
+	if p.Code.Set && p.Code.Value != cur.Code {
+		errs = append(errs, httpapi.Field("code", "code.immutable", "Codul registrului nu se schimbă.", "A register's code does not change."))
+	}
+	if p.Kind.Set && p.Kind.Value != cur.Kind {
+		errs = append(errs, httpapi.Field("kind", "kind.immutable", "Tipul registrului nu se schimbă.", "A register's kind does not change."))
+	}
+	in := registerInput{Code: cur.Code, Kind: cur.Kind, Name: p.Name.Apply(cur.Name), Description: p.Description.Apply(cur.Description),
+		Departments: p.Departments.Apply(cur.Departments), Closed: p.Closed.Apply(cur.ClosedAt != nil)}
+	return in, errs
+}
+
 // updateRegister renames a register, changes who may register in it, or
-// closes or reopens it. Its code and kind never change.
+// closes or reopens it, by a JSON merge patch under If-Match: the fields
+// the patch does not name keep their values. Its code and kind never
+// change.
 func (s *server) updateRegister(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inst, _ := uuid.Parse(r.PathValue("institution"))
@@ -158,16 +187,13 @@ func (s *server) updateRegister(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var in registerInput
-	if !httpapi.DecodeJSON(w, r, &in) {
-		return
-	}
-	if errs := in.check(false); len(errs) > 0 {
-		httpapi.Invalid(w, errs)
+	var patch registerPatch
+	if !httpapi.DecodeMergePatch(w, r, &patch) {
 		return
 	}
 	by := actorOf(ctx, r)
 	var after registry.Register
+	var refused []httpapi.FieldError
 	err := access.Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		before, err := registry.GetRegister(ctx, tx, inst, id)
 		if err != nil {
@@ -175,6 +201,10 @@ func (s *server) updateRegister(w http.ResponseWriter, r *http.Request) {
 		}
 		if !httpapi.IfMatch(ifMatch, registerETag(before)) {
 			return errStale
+		}
+		in, errs := patch.apply(before)
+		if refused = append(errs, in.check(false)...); len(refused) > 0 {
+			return nil
 		}
 		upd := registry.Register{Institution: inst, ID: id, Name: strings.TrimSpace(in.Name),
 			Description: strings.TrimSpace(in.Description), Departments: in.Departments}
@@ -193,6 +223,10 @@ func (s *server) updateRegister(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.refuse(w, "update register", err)
+		return
+	}
+	if len(refused) > 0 {
+		httpapi.Invalid(w, refused)
 		return
 	}
 	w.Header().Set("ETag", registerETag(after))

@@ -115,6 +115,9 @@ func uploadRefusal(field string, err error) error {
 	case errors.Is(err, documents.ErrBadName):
 		return invalid{httpapi.Field(field, "file.name_invalid", "Numele fișierului nu este permis: trimiteți doar numele, fără cale.",
 			"The file name is not allowed: "+err.Error())}
+	case errors.Is(err, documents.ErrSizeMismatch):
+		return invalid{httpapi.Field(field, "file.size_mismatch", "Fișierul trimis nu are dimensiunea declarată: trimiteți-l din nou.",
+			"The file sent is not of the declared size: "+err.Error())}
 	case errors.Is(err, documents.ErrEmpty):
 		return invalid{httpapi.Field(field, "file.empty", "Fișierul este gol.", "The file is empty.")}
 	case errors.Is(err, httpapi.ErrTruncated):
@@ -165,7 +168,7 @@ func (s *server) record(ctx context.Context, tx pgx.Tx, r *http.Request, req req
 // sealContext binds a request's sealed form data to the request: a sealed
 // value copied to another request does not open.
 func sealContext(institution, id uuid.UUID) string {
-	return "request.data:" + institution.String() + ":" + id.String()
+	return requests.SealContext(institution, id)
 }
 
 // applicantSealContext binds who applied to the request in the same way.

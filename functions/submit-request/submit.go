@@ -230,7 +230,7 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 }
 
 func requestPath(inst, id uuid.UUID) string {
-	return "/api/institutions/" + inst.String() + "/requests/" + id.String()
+	return requests.Path(inst, id)
 }
 
 // publishedVersion is the type's newest published version, if the type
@@ -360,7 +360,7 @@ func (s *server) uploadDeclared(ctx context.Context, inst uuid.UUID, parts *mult
 	storeFor func(i int) *documents.Store) ([]requests.File, error) {
 	ds := make([]requests.Declared, len(declared))
 	for i, d := range declared {
-		ds[i] = requests.Declared{Kind: d.Kind, Title: d.Title, Store: storeFor(i)}
+		ds[i] = requests.Declared{Kind: d.Kind, Title: d.Title, Store: storeFor(i), Size: d.Size}
 	}
 	files, err := requests.UploadParts(ctx, inst, parts, ds, func(i int) string { return fmt.Sprintf("attachments[%d]", i) })
 	var refused *requests.UploadError

@@ -170,7 +170,7 @@ func (s *server) detail(w http.ResponseWriter, r *http.Request) {
 	for _, f := range files {
 		out.Files = append(out.Files, fileView{ID: f.ID, Kind: f.Kind, Title: f.Title, Name: f.Name, Size: f.Size,
 			MediaType: f.MediaType, SHA256: f.SHA256, AddedAt: f.AddedAt, HistoryID: f.HistoryID,
-			URL: fmt.Sprintf("%s/files/%d", requestPath(inst, id), f.ID)})
+			URL: requests.FilePath(inst, id, f.ID)})
 	}
 	w.Header().Set("ETag", fmt.Sprintf(`"%d"`, req.Revision))
 	httpapi.WriteJSON(w, http.StatusOK, out)

@@ -120,7 +120,8 @@ func administersWithoutRelief(ctx context.Context, tx pgx.Tx, account uuid.UUID)
 }
 
 // Operators returns the active accounts that hold permission today
-// through a role in a top-level institution: the people who run the
+// through a whole-institution role in a top-level institution (as
+// Principal.CanOperate checks it): the people who run the
 // platform, told of what belongs to no institution (its backups). The
 // same validity as LoadGrants. tx must be in platform scope.
 func Operators(ctx context.Context, tx pgx.Tx, permission string) ([]uuid.UUID, error) {
@@ -130,7 +131,7 @@ func Operators(ctx context.Context, tx pgx.Tx, permission string) ([]uuid.UUID, 
 		JOIN role_permission rp ON rp.role_code = ra.role_code AND rp.permission_code = $1
 		JOIN institution i ON i.id = ra.institution_id AND i.parent_id IS NULL
 		JOIN account a ON a.id = ra.account_id AND a.status = 'active'
-		WHERE ra.revoked_at IS NULL
+		WHERE ra.revoked_at IS NULL AND ra.department_id IS NULL
 		  AND ra.valid_from <= (now() AT TIME ZONE i.time_zone)::date
 		  AND (ra.valid_until IS NULL OR ra.valid_until >= (now() AT TIME ZONE i.time_zone)::date)
 		ORDER BY a.id`, permission)
@@ -152,7 +153,8 @@ func Operators(ctx context.Context, tx pgx.Tx, permission string) ([]uuid.UUID, 
 func LoadGrants(ctx context.Context, tx pgx.Tx, account uuid.UUID) ([]Grant, error) {
 	rows, err := tx.Query(ctx, `
 		SELECT ra.institution_id, ra.department_id, ra.role_code,
-		       array(SELECT permission_code FROM role_permission rp WHERE rp.role_code = ra.role_code ORDER BY 1)
+		       array(SELECT permission_code FROM role_permission rp WHERE rp.role_code = ra.role_code ORDER BY 1),
+		       i.parent_id IS NULL
 		FROM role_assignment ra
 		JOIN institution i ON i.id = ra.institution_id
 		WHERE ra.account_id = $1 AND ra.revoked_at IS NULL
@@ -165,7 +167,7 @@ func LoadGrants(ctx context.Context, tx pgx.Tx, account uuid.UUID) ([]Grant, err
 	grants, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Grant, error) {
 		var g Grant
 		var dept *uuid.UUID
-		err := r.Scan(&g.Institution, &dept, &g.Role, &g.Permissions)
+		err := r.Scan(&g.Institution, &dept, &g.Role, &g.Permissions, &g.TopLevel)
 		if dept != nil {
 			g.Department = *dept
 		}

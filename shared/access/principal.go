@@ -33,6 +33,10 @@ type Grant struct {
 	Department  uuid.UUID
 	Role        string
 	Permissions []string
+	// TopLevel: the institution is under no other. The platform's
+	// operators are those who hold operators' permissions (backup.manage)
+	// in such an institution, for the whole institution (see Operators).
+	TopLevel bool
 }
 
 // Principal is the authenticated caller.
@@ -57,6 +61,20 @@ type Principal struct {
 func (p *Principal) Can(perm string, institution uuid.UUID) bool {
 	for _, g := range p.Grants {
 		if g.Institution == institution && slices.Contains(g.Permissions, perm) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanOperate reports whether p is one of the platform's operators for
+// perm, acting for institution: it holds perm there through a
+// whole-institution grant, and the institution is a top-level one. What
+// belongs to the whole platform (its backups, the fixity of its storage)
+// is theirs, not a subordinate institution's administrator's.
+func (p *Principal) CanOperate(perm string, institution uuid.UUID) bool {
+	for _, g := range p.Grants {
+		if g.Institution == institution && g.TopLevel && g.Department == uuid.Nil && slices.Contains(g.Permissions, perm) {
 			return true
 		}
 	}

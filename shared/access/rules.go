@@ -120,6 +120,26 @@ func AnyPermission(of InstitutionOf, perms ...string) Rule {
 	}}
 }
 
+// Operator allows the platform's operators (see Principal.CanOperate):
+// staff holding perm for the whole of a top-level institution, acting for
+// it. A subordinate institution's administrator holds every permission of
+// its own institution, but not the platform's.
+func Operator(perm string, of InstitutionOf) Rule {
+	return Rule{name: "operator " + perm, check: func(p *Principal, r *http.Request) (db.Scope, error) {
+		if p == nil {
+			return db.Scope{}, ErrUnauthenticated
+		}
+		inst, err := of(r)
+		if err != nil {
+			return db.Scope{}, err
+		}
+		if !p.CanOperate(perm, inst) {
+			return db.Scope{}, ErrForbidden
+		}
+		return db.Scope{Institution: inst, Account: p.Account}, nil
+	}}
+}
+
 // PermissionOrCitizen allows what Permission(perm, of) allows, and also
 // citizens, acting for themselves: row-level security then shows a citizen
 // only the rows that concern it (its own registry entries, say), so what it

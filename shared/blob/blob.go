@@ -55,6 +55,9 @@ type Object struct {
 	// because Put cannot know the hash before the bytes have been sent).
 	SHA256      string
 	ContentType string
+	// Created: PutContentAddressed wrote the content key, which was not
+	// there before (another upload of the same bytes finds it there).
+	Created bool
 }
 
 // Store reads and writes objects. It is safe for concurrent use.

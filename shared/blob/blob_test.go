@@ -331,7 +331,8 @@ func TestPutContentAddressed(t *testing.T) {
 		if err != nil {
 			t.Fatalf("put %d: %v", i+1, err)
 		}
-		want := Object{Bucket: bucket, Key: wantKey, Size: int64(len(data)), SHA256: sum, ContentType: "application/pdf"}
+		// The first put creates the object; the second finds it there.
+		want := Object{Bucket: bucket, Key: wantKey, Size: int64(len(data)), SHA256: sum, ContentType: "application/pdf", Created: i == 0}
 		if obj != want {
 			t.Errorf("put %d returned %+v, want %+v", i+1, obj, want)
 		}

@@ -170,6 +170,7 @@ func (s *Store) storeContent(ctx context.Context, tmp Object, prefix string) (Ob
 	if err := s.copy(ctx, tmp, obj); err != nil {
 		return Object{}, fmt.Errorf("copy %s to %s: %w", tmp.Key, obj.Key, err)
 	}
+	obj.Created = errors.Is(err, ErrNotFound)
 	return obj, nil
 }
 

@@ -36,6 +36,9 @@ var (
 	ErrForbiddenType = errors.New("document file type not allowed")
 	// ErrEmpty: the file has no bytes.
 	ErrEmpty = errors.New("document file is empty")
+	// ErrSizeMismatch: the bytes sent are more or fewer than the size the
+	// client declared for them (see SizeChecker).
+	ErrSizeMismatch = errors.New("document file size differs from the declared size")
 	// ErrNotFound: no such document or version (in the transaction's institution).
 	ErrNotFound = errors.New("no such document or version")
 )
@@ -137,6 +140,9 @@ type Uploaded struct {
 	// Text is the file's text for search (PDFs, when Store.ExtractText is
 	// set), capped; empty when there is none or it could not be read.
 	Text string
+	// Created: this upload stored the bytes, which were not stored before
+	// (see Discard).
+	Created bool
 }
 
 // Upload streams the bytes of r to S3 under the institution's prefix,
@@ -188,9 +194,35 @@ func (s *Store) Upload(ctx context.Context, institution uuid.UUID, r io.Reader, 
 		return Uploaded{}, fmt.Errorf("upload: %w", err)
 	}
 	u := Uploaded{Institution: institution, SHA256: obj.SHA256, Size: obj.Size, MediaType: mediaType,
-		OriginalName: SanitizeName(declaredName), ObjectKey: obj.Key}
+		OriginalName: SanitizeName(declaredName), ObjectKey: obj.Key, Created: obj.Created}
 	u.Text = s.extract(ctx, u)
 	return u, nil
+}
+
+// Discard deletes what uploads of one refused request stored, when it was
+// refused before anything referenced them: only objects those uploads
+// created (bytes already stored belong to others too). An object that
+// cannot be deleted is left to the fixity job's orphan listing, which
+// removes unreferenced objects after a grace period.
+//
+// The one case it cannot see is another upload of the very same bytes
+// that found the object in the moment between its creation here and this
+// delete; that upload's reference then names a missing object, which the
+// fixity check reports.
+func (s *Store) Discard(ctx context.Context, uploads []Uploaded) error {
+	var errs []error
+	for _, u := range uploads {
+		if !u.Created {
+			continue
+		}
+		if err := s.Blob.Delete(ctx, s.Bucket, u.ObjectKey); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("discard uploads: %w", err)
+	}
+	return nil
 }
 
 // ErrNotStored: an uploaded file named by its checksum is not in the

@@ -82,6 +82,7 @@ const (
 	TypeBackupCompleted = "ro.ghiseu.backup.completed"
 	TypeBackupFailed    = "ro.ghiseu.backup.failed"
 	TypeFixityChecked   = "ro.ghiseu.fixity.checked"
+	TypeFixityRequested = "ro.ghiseu.fixity.requested"
 )
 
 // ExtInstitution is the CloudEvents extension attribute carrying the tenant.

@@ -21,6 +21,12 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 			Detail: "send application/json"})
 		return false
 	}
+	return decodeStrict(w, r, v)
+}
+
+// decodeStrict decodes the body into v as DecodeJSON does, whatever its
+// JSON media type.
+func decodeStrict(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxJSONBytes))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)

@@ -20,6 +20,9 @@ type Declared struct {
 	Title string
 	// Store is the documents store narrowed to what the file may be.
 	Store *documents.Store
+	// Size is the size declared, in bytes; the bytes sent must be exactly
+	// as many (documents.ErrSizeMismatch). Zero: none declared.
+	Size int64
 }
 
 // UploadError is a file part refused: field names it ("attachments[1]").
@@ -40,25 +43,48 @@ var (
 // UploadParts streams the "file" parts that follow in parts, one per
 // declared file and in order, each through its store, outside any
 // transaction. field names the i-th file in errors. A stream that breaks
-// off is httpapi.ErrTruncated.
+// off is httpapi.ErrTruncated. When a file is refused, what the files
+// before it stored is discarded (documents.Store.Discard).
 func UploadParts(ctx context.Context, inst uuid.UUID, parts *multipart.Reader, declared []Declared, field func(i int) string) ([]File, error) {
+	files, stored, err := uploadParts(ctx, inst, parts, declared, field)
+	if err != nil && len(stored) > 0 {
+		// A refused request stores nothing: what its earlier files stored
+		// goes (a failed delete is left to the fixity job's orphans).
+		_ = declared[0].Store.Discard(context.WithoutCancel(ctx), stored)
+	}
+	return files, err
+}
+
+// uploadParts is UploadParts, returning also what it stored, even when it fails.
+func uploadParts(ctx context.Context, inst uuid.UUID, parts *multipart.Reader, declared []Declared, field func(i int) string) ([]File, []documents.Uploaded, error) {
 	var files []File
+	var stored []documents.Uploaded
 	for i := 0; ; i++ {
 		part, err := parts.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", httpapi.ErrTruncated, err)
+			return nil, stored, fmt.Errorf("%w: %w", httpapi.ErrTruncated, err)
 		}
 		if part.FormName() != "file" || i >= len(declared) {
-			return nil, &UploadError{Field: field(i), Err: ErrUndeclaredPart}
+			return nil, stored, &UploadError{Field: field(i), Err: ErrUndeclaredPart}
 		}
 		d := declared[i]
-		up, err := d.Store.Upload(ctx, inst, &httpapi.TruncationReader{R: part}, httpapi.DeclaredFileName(part))
-		if err != nil {
-			return nil, &UploadError{Field: field(i), Err: err}
+		var body io.Reader = &httpapi.TruncationReader{R: part}
+		sized := &documents.SizeChecker{R: body, Declared: d.Size}
+		if d.Size > 0 {
+			body = sized
 		}
+		up, err := d.Store.Upload(ctx, inst, body, httpapi.DeclaredFileName(part))
+		if sized.Mismatch() {
+			// Refused while streaming: the upload was aborted, nothing of it is stored.
+			return nil, stored, &UploadError{Field: field(i), Err: fmt.Errorf("%w: %d bytes declared", documents.ErrSizeMismatch, d.Size)}
+		}
+		if err != nil {
+			return nil, stored, &UploadError{Field: field(i), Err: err}
+		}
+		stored = append(stored, up)
 		title := strings.TrimSpace(d.Title)
 		if title == "" {
 			title = up.OriginalName
@@ -67,7 +93,7 @@ func UploadParts(ctx context.Context, inst uuid.UUID, parts *multipart.Reader, d
 			MediaType: up.MediaType, ObjectKey: up.ObjectKey})
 	}
 	if len(files) < len(declared) {
-		return nil, &UploadError{Field: field(len(files)), Err: ErrMissingPart}
+		return nil, stored, &UploadError{Field: field(len(files)), Err: ErrMissingPart}
 	}
-	return files, nil
+	return files, stored, nil
 }

@@ -2,6 +2,7 @@ package requests
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -188,4 +189,23 @@ func FormAddress(data json.RawMessage) string {
 		}
 	}
 	return ""
+}
+
+// Path is where a request is read (submit-request's route): by its
+// applicant, and by staff who read its department's requests.
+func Path(institution, id uuid.UUID) string {
+	return "/api/institutions/" + institution.String() + "/requests/" + id.String()
+}
+
+// FilePath is where a file of a request is downloaded (submit-request's
+// route), by whoever may read the request.
+func FilePath(institution, id uuid.UUID, file int64) string {
+	return fmt.Sprintf("%s/files/%d", Path(institution, id), file)
+}
+
+// SealContext binds a request's sealed form data to the request: a sealed
+// value copied to another request does not open. Whoever seals or opens
+// the data (submit-request, auth's export) uses it.
+func SealContext(institution, id uuid.UUID) string {
+	return "request.data:" + institution.String() + ":" + id.String()
 }

@@ -280,6 +280,8 @@ func TestRules(t *testing.T) {
 			roles.Request{Action: roles.ActionAssign, Account: clerk, Role: "clerk", Department: w.otherDept}, roles.ErrDepartmentNotFound},
 		{"ends before it starts", admin,
 			roles.Request{Action: roles.ActionAssign, Account: clerk, Role: "clerk", ValidUntil: &yesterday}, roles.ErrInvalidPeriod},
+		{"valid only in the past", admin,
+			roles.Request{Action: roles.ActionAssign, Account: clerk, Role: "clerk", ValidFrom: date(-10), ValidUntil: &yesterday}, roles.ErrEndsInPast},
 		{"a reason too short", admin,
 			roles.Request{Action: roles.ActionAssign, Account: clerk, Role: "clerk", Reason: " ab  "}, roles.ErrReasonTooShort},
 		{"a reason too long", admin,

@@ -88,6 +88,11 @@ var (
 	ErrInvalidPeriod = &Refusal{Code: "invalid_period", Field: "validUntil",
 		Message:   "Data de sfârșit nu poate fi înaintea datei de început.",
 		MessageEn: "The end date cannot be before the start date."}
+	// ErrEndsInPast: validUntil is before today in the institution's time
+	// zone, so the assignment would never be in force (rule 4).
+	ErrEndsInPast = &Refusal{Code: "ends_in_past", Field: "validUntil",
+		Message:   "Data de sfârșit nu poate fi în trecut: rolul nu ar fi valabil nicio zi.",
+		MessageEn: "The end date cannot be in the past: the role would never be in force."}
 	// ErrReasonTooShort and ErrReasonTooLong: every change says why.
 	ErrReasonTooShort = &Refusal{Code: "reason_too_short", Field: "reason",
 		Message:   "Motivul trebuie să aibă cel puțin 5 caractere.",
@@ -153,7 +158,8 @@ type Request struct {
 //     whole-institution administrator assignment cannot be revoked;
 //  4. the account is an active staff member or machine client of the
 //     institution, the department one of its departments, the role exists,
-//     the period does not end before it starts, and a reason is given.
+//     the period does not end before it starts nor before today (in the
+//     institution's time zone), and a reason is given.
 //
 // The grantor must also hold roles.assign there: HTTP routes check it
 // before, requests that arrive as events are checked only here.
@@ -190,14 +196,20 @@ func checkAssign(ctx context.Context, tx pgx.Tx, grantor *access.Principal, req 
 	}
 	a := Assignment{Institution: req.Institution, Account: req.Account, Role: req.Role, Department: req.Department,
 		ValidFrom: req.ValidFrom, ValidUntil: req.ValidUntil, GrantedBy: grantor.Account, Reason: strings.TrimSpace(req.Reason)}
+	day, err := today(ctx, tx, req.Institution)
+	if err != nil {
+		return Assignment{}, err
+	}
 	if a.ValidFrom.IsZero() {
-		var err error
-		if a.ValidFrom, err = today(ctx, tx, req.Institution); err != nil {
-			return Assignment{}, err
-		}
+		a.ValidFrom = day
 	}
 	if a.ValidUntil != nil && a.ValidUntil.Before(a.ValidFrom) {
 		return Assignment{}, ErrInvalidPeriod
+	}
+	// An assignment valid only in the past grants nothing and would read,
+	// in the list, as if it had been in force then.
+	if a.ValidUntil != nil && a.ValidUntil.Before(day) {
+		return Assignment{}, ErrEndsInPast
 	}
 	if err := checkPermissions(ctx, tx, grantor, req.Institution, req.Role); err != nil {
 		return Assignment{}, err
@@ -206,7 +218,7 @@ func checkAssign(ctx context.Context, tx pgx.Tx, grantor *access.Principal, req 
 	// institution's staff and machine clients; the conditions are spelled
 	// out all the same, so the rule does not rest on the scope alone.
 	var found bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM account
+	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM account
 		WHERE id = $1 AND institution_id = $2 AND kind IN ('staff', 'machine') AND status = 'active')`,
 		req.Account, req.Institution).Scan(&found)
 	if err != nil {

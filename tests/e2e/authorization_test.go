@@ -170,9 +170,13 @@ func matrix() map[string]expectations {
 		"POST /api/institutions/{institution}/requests/{request}/info":        citizensOnly(),
 		"GET /api/institutions/{institution}/request-status":                  public(),
 
-		// nightly-backup: the backups' status and a backup now, for whoever manages backups.
-		"GET /api/institutions/{institution}/backups":  staffOf(administrator),
-		"POST /api/institutions/{institution}/backups": staffOf(administrator),
+		// nightly-backup: the backups' status, a backup now and a fixity check
+		// now, for the platform's operators (backup.manage in a top-level
+		// institution; TestBackupsAndFixityBelongToTheOperators refuses a
+		// subordinate institution's administrator on its own institution).
+		"GET /api/institutions/{institution}/backups":                staffOf(administrator),
+		"POST /api/institutions/{institution}/backups":               staffOf(administrator),
+		"POST /api/institutions/{institution}/backups/fixity-checks": staffOf(administrator),
 
 		// handle-request: the work list for whoever reads requests; actions
 		// for whoever resolves them, assignment for heads of department.

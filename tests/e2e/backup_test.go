@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ghiseu/ghiseu/infra/seed"
@@ -225,5 +226,86 @@ func TestNightlyBackupRunsAsAJob(t *testing.T) {
 	// One failed backup, one mail: the ones that went well told nobody.
 	if n := failureMails(); n != 1 {
 		t.Errorf("%d mails about a failed backup, want 1", n)
+	}
+}
+
+// Backups and the fixity of storage are the platform's: a subordinate
+// institution's administrator (who holds backup.manage in its own
+// institution) neither sees nor starts them; the operators (backup.manage
+// in the top-level institution) do, and start a fixity check whose result
+// then shows beside the backups' status. One Idempotency-Key, one check.
+func TestBackupsAndFixityBelongToTheOperators(t *testing.T) {
+	// notify takes the check's announcement, as in production.
+	p := startPlatform(t, "", nil, "nightly-backup", "notify")
+	ctx := context.Background()
+	protector, err := pii.New(pii.KeysConfig{Keys: "1:" + testKey(), IndexKey: testKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Demo(ctx, p.db.App, protector, "parola demonstrației, lungă"); err != nil {
+		t.Fatal(err)
+	}
+	as := func(email string) *apiClient {
+		c := &apiClient{t: t, base: p.functions["nightly-backup"], http: &http.Client{Timeout: 30 * time.Second}}
+		err := db.PlatformTx(ctx, p.db.App, func(tx pgx.Tx) (err error) {
+			c.bearer, _, err = access.OpenSession(ctx, tx, access.NewSession{Account: seed.AccountID(email), Kind: "api"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	operator, subordinate := as("admin@primarialugoj.ro"), as("admin@daslugoj.ro")
+	backups := func(cif string) string { return "/api/institutions/" + seed.InstitutionID(cif).String() + "/backups" }
+
+	t.Run("a subordinate institution's administrator is refused", func(t *testing.T) {
+		for _, path := range []string{backups(seed.DASCIF), backups(seed.LugojCIF)} {
+			subordinate.do(http.MethodGet, path, nil).want(t, http.StatusForbidden)
+			subordinate.do(http.MethodPost, path, map[string]any{}).want(t, http.StatusForbidden)
+			subordinate.do(http.MethodPost, path+"/fixity-checks", map[string]any{}).want(t, http.StatusForbidden)
+		}
+		var asked int
+		platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE event_type IN ('ro.ghiseu.backup.requested', 'ro.ghiseu.fixity.requested')`).
+				Scan(&asked)
+		})
+		if asked != 0 {
+			t.Errorf("%d backups or checks asked for by a refused caller", asked)
+		}
+	})
+
+	type fixityView struct {
+		Fixity *struct {
+			OK          bool    `json:"ok"`
+			Checked     int     `json:"checked"`
+			AuditChains int     `json:"auditChains"`
+			RequestedBy *string `json:"requestedBy"`
+		} `json:"fixity"`
+	}
+	var v fixityView
+	operator.do(http.MethodGet, backups(seed.LugojCIF), nil).want(t, http.StatusOK).json(t, &v)
+	if v.Fixity != nil {
+		t.Fatalf("before any check: %+v", v.Fixity)
+	}
+	key := "fixity-" + uuid.NewString()
+	for range 2 {
+		operator.do(http.MethodPost, backups(seed.LugojCIF)+"/fixity-checks", map[string]any{}, "Idempotency-Key", key).want(t, http.StatusAccepted)
+	}
+	poll.Until(t, 90*time.Second, "the fixity check's result in the backups' status", func() bool {
+		operator.do(http.MethodGet, backups(seed.LugojCIF), nil).want(t, http.StatusOK).json(t, &v)
+		return v.Fixity != nil
+	})
+	if !v.Fixity.OK || v.Fixity.AuditChains == 0 || v.Fixity.RequestedBy == nil ||
+		*v.Fixity.RequestedBy != seed.AccountID("admin@primarialugoj.ro").String() {
+		t.Errorf("fixity %+v, want an ok check asked for by the operator", v.Fixity)
+	}
+	var asked, audited int
+	platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM outbox WHERE event_type = 'ro.ghiseu.fixity.requested'),
+			(SELECT count(*) FROM audit_log WHERE action = 'fixity.request')`).Scan(&asked, &audited)
+	})
+	if asked != 1 || audited != 1 {
+		t.Errorf("one key sent twice asked %d checks with %d audit rows, want 1 and 1", asked, audited)
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -383,7 +384,20 @@ func TestHostileUploadsAreRefusedAndLeaveNothing(t *testing.T) {
 	registrar := as("registratura@primarialugoj.ro")
 	entry := fmt.Sprintf(`{"registerId":%q,"sender":"Ion Popescu","subject":"Cerere"}`, seed.RegisterID(seed.LugojCIF, "I"))
 	validPDF := textPDF(t, "Cerere")
+	annex := textPDF(t, "Anexă la cerere")
 	elf := append([]byte("\x7fELF\x02\x01\x01\x00"), make([]byte, 200)...)
+	sizedEntry := func(sizes ...int) string {
+		docs := make([]map[string]int, len(sizes))
+		for i, n := range sizes {
+			docs[i] = map[string]int{"size": n}
+		}
+		b, err := json.Marshal(map[string]any{"registerId": seed.RegisterID(seed.LugojCIF, "I"), "sender": "Ion Popescu", "subject": "Cerere",
+			"documents": docs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
 
 	tests := []struct {
 		name     string
@@ -391,20 +405,32 @@ func TestHostileUploadsAreRefusedAndLeaveNothing(t *testing.T) {
 		status   int
 		code     string
 		finished bool // false: the client itself gives up mid-body
+		// entry, when set, replaces the default; more files follow file.
+		entry string
+		more  []filePart
 	}{
-		{"path traversal", filePart{"../../etc/passwd", bytes.NewReader(validPDF)}, http.StatusUnprocessableEntity, "invalid_input", true},
-		{"windows path", filePart{`C:\Windows\system32\cmd.pdf`, bytes.NewReader(validPDF)}, http.StatusUnprocessableEntity, "invalid_input", true},
-		{"empty file", filePart{"gol.pdf", bytes.NewReader(nil)}, http.StatusUnprocessableEntity, "invalid_input", true},
-		{"over the limit", filePart{"mare.pdf", io.MultiReader(bytes.NewReader(validPDF), bytes.NewReader(make([]byte, limit)))}, http.StatusRequestEntityTooLarge, "file_too_large", true},
-		{"executable declared as PDF", filePart{"decizie.pdf", bytes.NewReader(elf)}, http.StatusUnsupportedMediaType, "file_type_not_allowed", true},
-		{"truncated stream", filePart{"rupt.pdf", &truncated{r: bytes.NewReader(append(validPDF, make([]byte, 300<<10)...)), after: 200 << 10}}, 0, "", false},
+		{"path traversal", filePart{"../../etc/passwd", bytes.NewReader(validPDF)}, http.StatusUnprocessableEntity, "invalid_input", true, "", nil},
+		{"windows path", filePart{`C:\Windows\system32\cmd.pdf`, bytes.NewReader(validPDF)}, http.StatusUnprocessableEntity, "invalid_input", true, "", nil},
+		{"empty file", filePart{"gol.pdf", bytes.NewReader(nil)}, http.StatusUnprocessableEntity, "invalid_input", true, "", nil},
+		{"over the limit", filePart{"mare.pdf", io.MultiReader(bytes.NewReader(validPDF), bytes.NewReader(make([]byte, limit)))}, http.StatusRequestEntityTooLarge, "file_too_large", true, "", nil},
+		{"executable declared as PDF", filePart{"decizie.pdf", bytes.NewReader(elf)}, http.StatusUnsupportedMediaType, "file_type_not_allowed", true, "", nil},
+		{"truncated stream", filePart{"rupt.pdf", &truncated{r: bytes.NewReader(append(validPDF, make([]byte, 300<<10)...)), after: 200 << 10}}, 0, "", false, "", nil},
+		// The first file is stored by the time the second is refused: it goes too.
+		{"a second file with fewer bytes than declared", filePart{"cerere.pdf", bytes.NewReader(validPDF)}, http.StatusUnprocessableEntity,
+			"invalid_input", true, sizedEntry(len(validPDF), len(annex)+1), []filePart{{"anexa.pdf", bytes.NewReader(annex)}}},
+		{"more bytes than declared", filePart{"cerere.pdf", bytes.NewReader(validPDF)}, http.StatusUnprocessableEntity,
+			"invalid_input", true, sizedEntry(len(validPDF) - 1), nil},
 	}
 	before := [3]int{}
 	before[0], before[1], before[2] = storedState(t, p, inst)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			registrar.t = t
-			r := registrar.register(base+"/registry-entries", entry, tc.file)
+			body := entry
+			if tc.entry != "" {
+				body = tc.entry
+			}
+			r := registrar.register(base+"/registry-entries", body, append([]filePart{tc.file}, tc.more...)...)
 			if tc.finished && (r.status != tc.status || r.problemCode() != tc.code) {
 				t.Fatalf("%d %s, want %d %s", r.status, r.body, tc.status, tc.code)
 			}

@@ -308,8 +308,9 @@ func TestCitizenSubmitsPetitionAndSeesItRegistered(t *testing.T) {
 	})
 }
 
-// Invalid form data, a missing required attachment, a forbidden format and
-// an oversize file each get a 4xx naming the field, and leave nothing:
+// Invalid form data, a missing required attachment, a forbidden format, an
+// oversize file and a file whose bytes are more or fewer than declared
+// each get a 4xx naming the field, and leave nothing:
 // no request, nothing sent to the registry, no stored object.
 func TestSubmissionRefusalsNameTheFieldAndLeaveNothing(t *testing.T) {
 	p, gw, _ := requestsPlatform(t, nil)
@@ -319,6 +320,7 @@ func TestSubmissionRefusalsNameTheFieldAndLeaveNothing(t *testing.T) {
 	urbanism := seed.RequestTypeID(seed.LugojCIF, "certificat-urbanism")
 	c := signUpVerifiedAt(t, gw, mp, uniqueEmail("respins"), "o parolă lungă și bună")
 	pdfScan := textPDF(t, "Plan de situație")
+	extractScan := textPDF(t, "Extras de carte funciară")
 	big := append(textPDF(t, "mare"), bytes.Repeat([]byte{' '}, 11<<20)...)
 	for _, tc := range []struct {
 		name   string
@@ -338,8 +340,17 @@ func TestSubmissionRefusalsNameTheFieldAndLeaveNothing(t *testing.T) {
 			http.StatusUnsupportedMediaType, "attachments[0]"},
 		{"an oversize file, declared", petition, petitionData("Fișier prea mare"),
 			[]declared{{kind: "anexe", name: "mare.pdf", body: big}}, http.StatusRequestEntityTooLarge, "attachments[0]"},
+		// Declared small, its bytes are refused as soon as they outgrow the declaration.
 		{"an oversize file, declared small", petition, petitionData("Fișier prea mare"),
-			[]declared{{kind: "anexe", name: "mare.pdf", body: big, size: 1000}}, http.StatusRequestEntityTooLarge, "attachments[0]"},
+			[]declared{{kind: "anexe", name: "mare.pdf", body: big, size: 1000}}, http.StatusUnprocessableEntity, "attachments[0]"},
+		{"more bytes than declared", petition, petitionData("Dimensiune greșită"),
+			[]declared{{kind: "anexe", name: "poza.png", body: pngBytes(), size: int64(len(pngBytes())) - 1}}, http.StatusUnprocessableEntity, "attachments[0]"},
+		{"fewer bytes than declared", petition, petitionData("Dimensiune greșită"),
+			[]declared{{kind: "anexe", name: "poza.png", body: pngBytes(), size: int64(len(pngBytes())) + 1}}, http.StatusUnprocessableEntity, "attachments[0]"},
+		// The first file was stored by the time the second is refused: it goes too.
+		{"the second file's bytes fewer than declared", urbanism, urbanismForm(),
+			[]declared{{kind: "plan-situatie", name: "plan.pdf", body: pdfScan}, {kind: "extras-cf", name: "cf.pdf", body: extractScan,
+				size: int64(len(extractScan)) + 1}}, http.StatusUnprocessableEntity, "attachments[1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := c.submit(lugoj, tc.typ, tc.data, tc.files)
@@ -431,13 +442,14 @@ func TestStaffWorkOnARequestToItsAnswer(t *testing.T) {
 	if v.Status != "info_requested" || !strings.Contains(v.History[len(v.History)-1].Note, "ridicarea topografică") {
 		t.Fatalf("the citizen's view: %s %+v", v.Status, v.History)
 	}
+	survey := textPDF(t, "Ridicare topografică")
 	answer, err := json.Marshal(map[string]any{"text": "Am atașat ridicarea topografică.",
-		"files": []map[string]any{{"name": "ridicare.pdf", "size": 100}}})
+		"files": []map[string]any{{"name": "ridicare.pdf", "size": len(survey)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	citizen.postMultipart(base+"/info", "answer", string(answer),
-		[]filePart{{filename: "ridicare.pdf", body: bytes.NewReader(textPDF(t, "Ridicare topografică"))}}).want(t, http.StatusOK)
+		[]filePart{{filename: "ridicare.pdf", body: bytes.NewReader(survey)}}).want(t, http.StatusOK)
 
 	// One extension, with a reason; a second is refused.
 	act(clerk, "extension", map[string]any{"days": 10}, http.StatusUnprocessableEntity)

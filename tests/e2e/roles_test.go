@@ -182,6 +182,12 @@ type roleAssignmentJSON struct {
 	RevokeReason *string `json:"revokeReason"`
 }
 
+// bucharestDay is the date days from today in Europe/Bucharest, as the API takes it.
+func bucharestDay(t *testing.T, days int) string {
+	t.Helper()
+	return time.Now().In(bucharest(t)).AddDate(0, 0, days).Format(time.DateOnly)
+}
+
 func wantProblem(t *testing.T, r response, status int, code string) {
 	t.Helper()
 	r.want(t, status)
@@ -313,11 +319,25 @@ func TestRoleAssignmentByHTTP(t *testing.T) {
 				http.StatusUnprocessableEntity, "invalid_input"},
 			{"a reason too short", admin, http.MethodPost, w.path(w.a), map[string]any{"accountId": clerkID, "role": "clerk", "reason": "da"},
 				http.StatusUnprocessableEntity, "invalid_input"},
+			{"valid only in the past", admin, http.MethodPost, w.path(w.a), map[string]any{"accountId": clerkID, "role": "clerk",
+				"reason": "Decizia nr. 42/2025", "validFrom": bucharestDay(t, -10), "validUntil": bucharestDay(t, -1)},
+				http.StatusUnprocessableEntity, "invalid_input"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				wantProblem(t, tc.c.do(tc.method, tc.path, tc.body), tc.status, tc.code)
 			})
 		}
+		t.Run("a period in the past names validUntil", func(t *testing.T) {
+			r := admin.do(http.MethodPost, w.path(w.a), map[string]any{"accountId": clerkID, "role": "clerk",
+				"reason": "Decizia nr. 42/2025", "validFrom": bucharestDay(t, -10), "validUntil": bucharestDay(t, -1)})
+			var prob struct {
+				Errors []struct{ Field, Code string } `json:"errors"`
+			}
+			r.want(t, http.StatusUnprocessableEntity).json(t, &prob)
+			if len(prob.Errors) != 1 || prob.Errors[0].Field != "validUntil" || prob.Errors[0].Code != "ends_in_past" {
+				t.Fatalf("errors %+v, want validUntil ends_in_past", prob.Errors)
+			}
+		})
 		var active int
 		if err := p.db.Owner.QueryRow(context.Background(), `SELECT count(*) FROM role_assignment WHERE account_id = $1 AND revoked_at IS NULL`,
 			adminID).Scan(&active); err != nil || active != 1 {
