@@ -255,12 +255,7 @@ func (s *server) ask(w http.ResponseWriter, r *http.Request, eventType, action s
 		return nil
 	})
 	switch {
-	case errors.Is(err, idempotency.ErrBadKey):
-		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("Idempotency-Key", "idempotency_key.invalid",
-			"Cheia de idempotență are 1-200 de caractere tipăribile.", err.Error())})
-		return
-	case errors.Is(err, idempotency.ErrKeyReused):
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused", Detail: err.Error()})
+	case idempotency.WriteProblem(w, err):
 		return
 	case err != nil:
 		s.fail(w, action, err)

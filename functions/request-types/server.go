@@ -87,11 +87,7 @@ func (s *server) refuse(w http.ResponseWriter, what string, err error) {
 	case errors.Is(err, requesttypes.ErrNoRegister):
 		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("registerId", "registerId.not_found",
 			"Registrul nu există în această instituție.", "The register does not exist in this institution.")})
-	case errors.Is(err, idempotency.ErrBadKey):
-		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("Idempotency-Key", "idempotency_key.invalid",
-			"Cheia de idempotență are 1-200 de caractere tipăribile.", err.Error())})
-	case errors.Is(err, idempotency.ErrKeyReused):
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused", Detail: err.Error()})
+	case idempotency.WriteProblem(w, err):
 	case errors.Is(err, requesttypes.ErrCodeTaken):
 		httpapi.Conflict(w, "code_taken", "another request type of the institution has this code")
 	case errors.Is(err, requesttypes.ErrPublished):

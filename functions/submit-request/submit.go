@@ -202,12 +202,7 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	switch {
-	case errors.Is(err, idempotency.ErrBadKey):
-		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("Idempotency-Key", "idempotency_key.invalid",
-			"Cheia de idempotență are 1-200 de caractere tipăribile.", err.Error())})
-		return
-	case errors.Is(err, idempotency.ErrKeyReused):
-		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused", Detail: err.Error()})
+	case idempotency.WriteProblem(w, err):
 		return
 	case err != nil:
 		s.refuse(w, "submit", err)

@@ -12,10 +12,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ghiseu/ghiseu/shared/httpapi"
 )
 
 // Errors, usable with errors.Is.
@@ -86,4 +89,20 @@ func Store(ctx context.Context, tx pgx.Tx, account uuid.UUID, key string, a Answ
 		return fmt.Errorf("store idempotent answer: %w", err)
 	}
 	return nil
+}
+
+// WriteProblem answers err when it is one of this package's refusals of the
+// caller's key (a malformed key: 422 naming the header; a key reused for
+// another request: 422 idempotency_key_reused) and reports whether it did.
+func WriteProblem(w http.ResponseWriter, err error) bool {
+	switch {
+	case errors.Is(err, ErrBadKey):
+		httpapi.Invalid(w, []httpapi.FieldError{httpapi.Field("Idempotency-Key", "idempotency_key.invalid",
+			"Cheia de idempotență are 1-200 de caractere tipăribile.", err.Error())})
+	case errors.Is(err, ErrKeyReused):
+		httpapi.WriteProblem(w, httpapi.Problem{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused", Detail: err.Error()})
+	default:
+		return false
+	}
+	return true
 }
