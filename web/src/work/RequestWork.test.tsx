@@ -145,7 +145,7 @@ describe('RequestWork', () => {
     answers[`POST /api/institutions/${inst}/requests/${id}/extension`] = () => ({ status: 409, body: { code: 'extension_late' } })
     show(`/birou/cereri/${id}`)
     await screen.findByText('Termen pentru refuz motivat')
-    fireEvent.click(await screen.findByRole('button', { name: 'Prelungește termenul' }))
+    fireEvent.click(await screen.findByRole('button', { name: 'Prelungiți termenul' }))
     const days = await screen.findByLabelText(/Numărul de zile/)
     fireEvent.input(days, { target: { value: '21' } })
     fireEvent.input(screen.getByLabelText(/Motivul/), { target: { value: 'Volum mare de informații.' } })
