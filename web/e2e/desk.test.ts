@@ -162,13 +162,13 @@ test('a registrar registers a counter document and prints its receipt', async ()
   expect(await page.locator('#entry-link-list').textContent()).toContain('Conexată cu')
 
   // The registrar annuls their own entry, with a reason, within the window.
-  await page.getByRole('button', { name: 'Anulează înregistrarea' }).click()
+  await page.getByRole('button', { name: 'Anulați înregistrarea' }).click()
   await expect.poll(() => focusedId(page)).toBe('annul-reason')
   await page.getByLabel('Motivul anulării').fill('Înregistrat în registrul greșit')
-  await page.getByRole('button', { name: 'Confirmă anularea' }).click()
+  await page.getByRole('button', { name: 'Confirmați anularea' }).click()
   await page.getByText('Înregistrarea a fost anulată. Numărul rămâne ocupat.').waitFor()
   await page.getByText('Motiv: Înregistrat în registrul greșit').first().waitFor()
-  expect(await page.getByRole('button', { name: 'Anulează înregistrarea' }).count()).toBe(0)
+  expect(await page.getByRole('button', { name: 'Anulați înregistrarea' }).count()).toBe(0)
   expect(problems).toEqual([])
   await context.close()
 
