@@ -38,7 +38,7 @@ type config struct {
 	ReminderDays []int `envconfig:"REQUEST_REMINDER_DAYS" default:"3,1,0"`
 	// RefusalReminderDays: it reminds of an open request for public
 	// information when its 5-day term for a reasoned refusal ends this many
-	// days away (the eve and the last day; none: no such reminder).
+	// days away (the eve and the last day).
 	RefusalReminderDays []int `envconfig:"REQUEST_REFUSAL_REMINDER_DAYS" default:"1,0"`
 }
 
