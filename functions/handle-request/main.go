@@ -36,6 +36,10 @@ type config struct {
 	// ReminderDays: the daily deadline watch reminds of an open request
 	// when its deadline is this many days away (0: the last day).
 	ReminderDays []int `envconfig:"REQUEST_REMINDER_DAYS" default:"3,1,0"`
+	// RefusalReminderDays: it reminds of an open request for public
+	// information when its 5-day term for a reasoned refusal ends this many
+	// days away (the eve and the last day).
+	RefusalReminderDays []int `envconfig:"REQUEST_REFUSAL_REMINDER_DAYS" default:"1,0"`
 }
 
 func main() {
@@ -54,7 +58,8 @@ func main() {
 			return runtime.Function{}, err
 		}
 		s := &server{pool: pool, outbox: outbox, log: log, reminderDays: cfg.ReminderDays,
-			docs: &documents.Store{Blob: store, Bucket: cfg.DocumentsBucket, MaxSize: cfg.MaxFileSize}}
+			refusalReminderDays: cfg.RefusalReminderDays,
+			docs:                &documents.Store{Blob: store, Bucket: cfg.DocumentsBucket, MaxSize: cfg.MaxFileSize}}
 		router, err := access.NewRouter(&access.Authenticator{Pool: pool}, log)
 		if err != nil {
 			return runtime.Function{}, err

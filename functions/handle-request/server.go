@@ -37,6 +37,8 @@ type server struct {
 	log    *slog.Logger
 	// reminderDays: see config.ReminderDays.
 	reminderDays []int
+	// refusalReminderDays: see config.RefusalReminderDays.
+	refusalReminderDays []int
 }
 
 // actionRoute is an action's path, the action and the permission it needs.

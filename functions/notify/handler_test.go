@@ -14,6 +14,7 @@ import (
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
 
+	"github.com/ghiseu/ghiseu/shared/deadlines"
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/mail"
 	"github.com/ghiseu/ghiseu/shared/mail/mailtest"
@@ -107,6 +108,7 @@ func TestRequestEventsNotify(t *testing.T) {
 		text      []string
 		notice    string
 		deadline  bool // a deadline reminder instead of the last step's event
+		refusal   bool // the deadline reminder is of the term for a reasoned refusal
 		wantSMS   bool
 		smsPrefix string
 	}{
@@ -138,6 +140,12 @@ func TestRequestEventsNotify(t *testing.T) {
 			notice: "Vi s-a repartizat"},
 		{name: "deadline reminder to the clerk", locale: "ro", steps: []step{assign}, toClerk: true, deadline: true,
 			subject: "Termenul cererii nr. %d din %s expiră în ", text: []string{"nu este încă soluționată"}, notice: "expiră"},
+		// Public information's 5 days for a reasoned refusal (Law 544/2001
+		// art. 7(2)): its own wording, its day, the same link.
+		{name: "refusal term reminder to the clerk", locale: "ro", steps: []step{assign}, toClerk: true, deadline: true, refusal: true,
+			subject: "Termenul pentru un refuz motivat la cererea nr. %d din %s expiră mâine",
+			text:    []string{"Termenul pentru un refuz motivat", "expiră mâine, la data de ", "art. 7 alin. (2) din Legea nr. 544/2001", "/birou/cereri/"},
+			notice:  "Termenul pentru un refuz motivat"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,8 +160,14 @@ func TestRequestEventsNotify(t *testing.T) {
 			}
 			e := w.requestEvent(r, c)
 			if tt.deadline {
-				e = w.newEvent(events.TypeRequestDeadlineApproaching, requestsSource, w.inst,
-					requests.Data(r, c.ID, r.Status, time.Now(), uuid.Nil))
+				data := requests.Data(r, c.ID, r.Status, time.Now(), uuid.Nil)
+				if tt.refusal {
+					// The watch sends it for public information only; notify
+					// takes the term and its day from the event.
+					tomorrow := deadlines.DateOf(time.Now()).AddDays(1).String()
+					data.Term, data.RefusalDeadline = requests.TermRefusal, &tomorrow
+				}
+				e = w.newEvent(events.TypeRequestDeadlineApproaching, requestsSource, w.inst, data)
 			}
 			to, account := email, applicant
 			if tt.toClerk {
@@ -180,6 +194,16 @@ func TestRequestEventsNotify(t *testing.T) {
 			for _, want := range append(tt.text, r.ID.String()) {
 				if !strings.Contains(m.Text, want) {
 					t.Errorf("the mail does not say %q:\n%s", want, m.Text)
+				}
+			}
+			if tt.refusal {
+				// The refusal's day, not the answer's; not the answer's wording.
+				day := deadlines.DateOf(time.Now()).AddDays(1)
+				if want := fmt.Sprintf("la data de %d %s %d", day.Day, monthName(tt.locale, day.Month), day.Year); !strings.Contains(m.Text, want) {
+					t.Errorf("the mail does not say %q:\n%s", want, m.Text)
+				}
+				if strings.Contains(m.Text, "nu este încă soluționată") || strings.Contains(m.Text, "Termenul legal de răspuns") {
+					t.Errorf("the refusal reminder speaks of the answer:\n%s", m.Text)
 				}
 			}
 

@@ -206,10 +206,16 @@ func (h *Handler) requestData(k kind, institution uuid.UUID, d requests.EventDat
 	if d.RegisteredAt != nil {
 		data.RegisteredAt = *d.RegisteredAt
 	}
-	if d.Deadline != nil {
-		t, err := time.Parse(time.DateOnly, *d.Deadline)
+	data.Term = d.Term
+	due := d.Deadline
+	if d.Term == requests.TermRefusal {
+		// A reminder of the term for a reasoned refusal is about its day.
+		due = d.RefusalDeadline
+	}
+	if due != nil {
+		t, err := time.Parse(time.DateOnly, *due)
 		if err != nil {
-			return mail.Data{}, runtime.Permanent(fmt.Errorf("deadline %q: %w", *d.Deadline, err))
+			return mail.Data{}, runtime.Permanent(fmt.Errorf("deadline %q: %w", *due, err))
 		}
 		deadline := deadlines.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
 		data.Deadline = &deadline

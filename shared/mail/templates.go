@@ -76,6 +76,10 @@ type Data struct {
 	Deadline *deadlines.Date
 	// DaysLeft is the calendar days until Deadline (a reminder).
 	DaysLeft int
+	// Term is which term a reminder is about: "refusal" when Deadline is
+	// the last day for a reasoned refusal (public information, Law
+	// 544/2001 art. 7(2)); "answer" or empty for the answer's.
+	Term string
 	// Days is the length of an extension.
 	Days int
 	// Note is what the institution wrote: the question, the reason of a
@@ -100,7 +104,7 @@ func SampleData() Data {
 	return Data{Name: "Ana Popescu", Link: "https://ghiseu.example/cereri/0190e3c8-0000-7000-8000-000000000001/0190e3c8-0000-7000-8000-000000000000",
 		ExpiresAt: time.Date(2026, time.March, 2, 12, 0, 0, 0, time.UTC), Institution: "Primăria Municipiului Lugoj",
 		RequestType: "Petiție", RegisterCode: "I", Number: 1234, Year: 2026,
-		RegisteredAt: time.Date(2026, time.March, 2, 8, 30, 0, 0, time.UTC), Deadline: &deadline, DaysLeft: 3, Days: 15,
+		RegisteredAt: time.Date(2026, time.March, 2, 8, 30, 0, 0, time.UTC), Deadline: &deadline, DaysLeft: 3, Term: "answer", Days: 15,
 		Note: "Vă rugăm să trimiteți copia actului de proprietate.", Destination: "Consiliul Județean Timiș",
 		OccurredAt: time.Date(2026, time.March, 2, 0, 0, 5, 0, time.UTC),
 		Event: map[string]any{"error": "pg_dump: exit status 1", "backupId": "20260302T000005.000Z", "verified": false,

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ghiseu/ghiseu/shared/deadlines"
 )
 
 func TestRender(t *testing.T) {
@@ -186,6 +188,58 @@ func TestRequestTemplates(t *testing.T) {
 		c, err := tpl.Render("request-deadline-approaching", Romanian, d)
 		if err != nil || !strings.HasSuffix(c.Subject, "expiră astăzi") {
 			t.Fatalf("subject %q, %v", c.Subject, err)
+		}
+	})
+	t.Run("a reminder of the term for a reasoned refusal says so", func(t *testing.T) {
+		// Public information: 5 days for a reasoned refusal (Law 544/2001
+		// art. 7(2)); Deadline is then that term's last day.
+		d := SampleData()
+		d.Term = "refusal"
+		d.DaysLeft = 1
+		refusalDay := deadlines.Date{Year: 2026, Month: time.March, Day: 9}
+		d.Deadline = &refusalDay
+		for _, tt := range []struct {
+			locale, subject string
+			text, html      []string
+			notice          string
+		}{
+			{Romanian, "Termenul pentru un refuz motivat la cererea nr. 1234 din 2 martie 2026 expiră mâine",
+				[]string{"Termenul pentru un refuz motivat la cererea de informații de interes public „Petiție” nr. 1234 din 2 martie 2026 expiră mâine, la data de 9 martie 2026",
+					"art. 7 alin. (2) din Legea nr. 544/2001", "transmiteți solicitantului refuzul motivat", d.Link},
+				[]string{"refuz motivat", "9 martie 2026", d.Link},
+				"Termenul pentru un refuz motivat la cererea „Petiție” nr. 1234 din 2 martie 2026 expiră mâine (9 martie 2026)."},
+			{English, "The term for a reasoned refusal of request no. 1234 of 2 March 2026 ends tomorrow",
+				[]string{"The term for a reasoned refusal of the request for public information \"Petiție\" no. 1234 of 2 March 2026 ends tomorrow, on 9 March 2026",
+					"Law 544/2001 art. 7(2)", d.Link},
+				[]string{"reasoned refusal", "9 March 2026", d.Link},
+				"The term for a reasoned refusal of the request \"Petiție\" no. 1234 of 2 March 2026 ends tomorrow (9 March 2026)."},
+		} {
+			c, err := tpl.Render("request-deadline-approaching", tt.locale, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Subject != tt.subject {
+				t.Errorf("%s: subject %q, want %q", tt.locale, c.Subject, tt.subject)
+			}
+			for _, want := range tt.text {
+				if !strings.Contains(c.Text, want) {
+					t.Errorf("%s: text does not contain %q:\n%s", tt.locale, want, c.Text)
+				}
+			}
+			for _, want := range tt.html {
+				if !strings.Contains(c.HTML, want) {
+					t.Errorf("%s: HTML does not contain %q:\n%s", tt.locale, want, c.HTML)
+				}
+			}
+			if c.Notice != tt.notice {
+				t.Errorf("%s: notice %q, want %q", tt.locale, c.Notice, tt.notice)
+			}
+			// Not the answer's wording.
+			for _, answer := range []string{"Termenul legal de răspuns", "nu este încă soluționată", "deadline for the answer", "not answered yet"} {
+				if strings.Contains(c.Text, answer) || strings.Contains(c.HTML, answer) {
+					t.Errorf("%s: the refusal reminder says %q:\n%s", tt.locale, answer, c.Text)
+				}
+			}
 		}
 	})
 	t.Run("no deadline, no sentence about it", func(t *testing.T) {

@@ -28,6 +28,42 @@ type EventData struct {
 	EntryID      *uuid.UUID `json:"entryId"`
 	Assignee     *uuid.UUID `json:"assigneeAccountId"`
 	Actor        *uuid.UUID `json:"actorAccountId"`
+	// Term is which term a deadline reminder is about (TermAnswer,
+	// TermRefusal); absent elsewhere, and absent in a reminder means the
+	// answer's.
+	Term string `json:"term,omitempty"`
+	// RefusalDeadline is the last day for a reasoned refusal, in a
+	// reminder of that term.
+	RefusalDeadline *string `json:"refusalDeadline,omitempty"`
+}
+
+// The terms a deadline reminder (ro.ghiseu.request.deadline.approaching)
+// is about: the answer's, or public information's 5 days for a reasoned
+// refusal (Law 544/2001 art. 7(2)).
+const (
+	TermAnswer  = "answer"
+	TermRefusal = "refusal"
+)
+
+// Reminder is the data of a reminder of r's term (TermAnswer or
+// TermRefusal), historyID being its latest change; ok is false when r has
+// no such term.
+func Reminder(r Request, term string, historyID int64, at time.Time) (d EventData, ok bool) {
+	d = Data(r, historyID, r.Status, at, uuid.Nil)
+	d.Term = term
+	switch term {
+	case TermAnswer:
+		return d, r.Deadline != nil
+	case TermRefusal:
+		end, ok := r.RefusalDeadline()
+		if !ok {
+			return EventData{}, false
+		}
+		s := end.String()
+		d.RefusalDeadline = &s
+		return d, true
+	}
+	return EventData{}, false
 }
 
 // eventTypes names the event of each history action; actions without one

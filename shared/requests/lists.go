@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/shared/deadlines"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
+	"github.com/ghiseu/ghiseu/shared/requesttypes"
 )
 
 // Cursor is where a page of a list ends; the next page starts after it.
@@ -152,6 +154,50 @@ func Due(ctx context.Context, tx pgx.Tx, today deadlines.Date, days []int) ([]Re
 		return nil, nil, fmt.Errorf("due requests: %w", err)
 	}
 	return list, last, nil
+}
+
+// refusalLookback bounds the registrations DueForRefusal reads: a reasoned
+// refusal's 5 days (Law 544/2001 art. 7(2)), moved past a weekend and the
+// longest run of public holidays, end well within it.
+const refusalLookback = 31
+
+// DueForRefusal lists the open requests of every institution whose term
+// for a reasoned refusal (RefusalDeadline: public information's 5 days)
+// ends days away from today, for each of days (0: today is the last day),
+// with the id of their latest change. tx is in platform scope.
+func DueForRefusal(ctx context.Context, tx pgx.Tx, today deadlines.Date, days []int) ([]Request, []int64, error) {
+	// The term is counted in Go, as everywhere; the query only narrows the
+	// candidates to the open ones of a regime with a refusal term,
+	// registered recently (on Romanian days).
+	rows, err := tx.Query(ctx, `SELECT `+requestColumns+`, (SELECT max(h.id) FROM request_history h
+			WHERE h.institution_id = r.institution_id AND h.request_id = r.id)`+requestFrom+`
+		WHERE r.closed_at IS NULL AND r.registered_at IS NOT NULL AND v.regime = $1
+			AND (r.registered_at AT TIME ZONE '`+deadlines.TimeZone+`')::date >= $2::date
+		ORDER BY r.registered_at, r.institution_id, r.id`,
+		requesttypes.PublicInformation, today.AddDays(-refusalLookback).String())
+	if err != nil {
+		return nil, nil, fmt.Errorf("requests due a refusal: %w", err)
+	}
+	var last []int64
+	candidates, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Request, error) {
+		var id int64
+		r, err := scanRequest(extraColumn{row, &id})
+		last = append(last, id)
+		return r, err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("requests due a refusal: %w", err)
+	}
+	var due []Request
+	var dueLast []int64
+	for i, r := range candidates {
+		end, ok := r.RefusalDeadline()
+		if ok && slices.Contains(days, deadlines.DaysLeft(today, end)) {
+			due = append(due, r)
+			dueLast = append(dueLast, last[i])
+		}
+	}
+	return due, dueLast, nil
 }
 
 // extraColumn scans a request row followed by one more column.

@@ -390,7 +390,11 @@ func urbanismForm() map[string]any {
 // the registry registers and the citizen downloads. Every step is in the
 // history, the audit trail and the citizen's view.
 func TestStaffWorkOnARequestToItsAnswer(t *testing.T) {
-	p, gw, as := requestsPlatform(t, nil)
+	// A request for public information registered today has its term for a
+	// reasoned refusal 6 days away or more (5 days, the last not counted,
+	// moved past holidays): the watch is told to remind that far ahead, so
+	// one tick today shows that reminder.
+	p, gw, as := requestsPlatform(t, map[string]string{"REQUEST_REFUSAL_REMINDER_DAYS": "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15"})
 	mp := newMailpit(t)
 	lugoj := seed.InstitutionID(seed.LugojCIF)
 	urbanism := seed.RequestTypeID(seed.LugojCIF, "certificat-urbanism")
@@ -460,7 +464,19 @@ func TestStaffWorkOnARequestToItsAnswer(t *testing.T) {
 		t.Fatalf("extended: %+v", ext)
 	}
 	act(clerk, "extension", map[string]any{"days": 1, "reason": "din nou"}, http.StatusConflict)
-	// The daily deadline watch reminds of it once, however often it ticks.
+	// A request for public information, whose refusal term the watch
+	// reminds of too.
+	info := citizen.submit(lugoj, seed.RequestTypeID(seed.LugojCIF, "informatii-publice"), map[string]any{"name": "Asociația Civică",
+		"information": "Contractele de iluminat public din 2025.", "answerFormat": "email", "email": "a@example.ro"}, nil).want(t, http.StatusCreated)
+	var iv requestView
+	info.json(t, &iv)
+	iv = citizen.waitRegistered(lugoj, iv.ID)
+	refusalBy, ok, err := deadlines.RefusalDeadline(iv.Registration.RegisteredAt, deadlines.Regime{Kind: deadlines.PublicInformation})
+	if err != nil || !ok {
+		t.Fatalf("refusal deadline: %v %v", ok, err)
+	}
+	// The daily deadline watch reminds of each term once, however often it
+	// ticks.
 	platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE request SET deadline = $2::date WHERE id = $1`, id, dbtest.Day(1))
 		return err
@@ -479,6 +495,34 @@ func TestStaffWorkOnARequestToItsAnswer(t *testing.T) {
 	})
 	if reminders != 1 {
 		t.Errorf("deadline reminders: %d, want 1", reminders)
+	}
+	type reminder struct{ term, refusalDeadline string }
+	remindersOf := func(id uuid.UUID) []reminder {
+		var got []reminder
+		platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT coalesce(event -> 'data' ->> 'term', ''), coalesce(event -> 'data' ->> 'refusalDeadline', '')
+				FROM outbox WHERE event_type = 'ro.ghiseu.request.deadline.approaching' AND event -> 'data' ->> 'requestId' = $1`, id.String())
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var r reminder
+				if err := rows.Scan(&r.term, &r.refusalDeadline); err != nil {
+					return err
+				}
+				got = append(got, r)
+			}
+			return rows.Err()
+		})
+		return got
+	}
+	// The certificate's term is the answer's only; public information's
+	// refusal term is reminded of with its day.
+	if got := remindersOf(id); !slices.Equal(got, []reminder{{"answer", ""}}) {
+		t.Errorf("the certificate's reminders %+v, want the answer's", got)
+	}
+	if got := remindersOf(iv.ID); !slices.Equal(got, []reminder{{"refusal", refusalBy.String()}}) {
+		t.Errorf("public information's reminders %+v, want the refusal's by %s", got, refusalBy)
 	}
 
 	// A stale If-Match is refused.

@@ -116,7 +116,7 @@ const requestExtra: Record<string, string[]> = {
   'request-filed': ['Note'],
   'request-forwarded': ['Destination', 'Note'],
   'request-resolved': ['Note'],
-  'request-deadline-approaching': ['DaysLeft'],
+  'request-deadline-approaching': ['DaysLeft', 'Term'],
 }
 
 /** placeholders lists the data a template named name may use. */

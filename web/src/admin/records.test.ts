@@ -175,7 +175,7 @@ describe('notification templates', () => {
   test.each([
     ['account-verification', ['Name', 'Link', 'ExpiresAt']],
     ['request-forwarded', ['Name', 'Link', 'Institution', 'RequestType', 'RegisterCode', 'Number', 'Year', 'RegisteredAt', 'Deadline', 'Destination', 'Note']],
-    ['request-deadline-approaching', ['Name', 'Link', 'Institution', 'RequestType', 'RegisterCode', 'Number', 'Year', 'RegisteredAt', 'Deadline', 'DaysLeft']],
+    ['request-deadline-approaching', ['Name', 'Link', 'Institution', 'RequestType', 'RegisterCode', 'Number', 'Year', 'RegisteredAt', 'Deadline', 'DaysLeft', 'Term']],
     ['backup-failed', ['Name', 'Link', 'OccurredAt']],
   ])('placeholders(%s)', (name, want) => {
     expect(placeholders(name)).toEqual(want)
