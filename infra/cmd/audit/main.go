@@ -6,8 +6,18 @@
 // platform chain is 00000000-0000-0000-0000-000000000000), prints one line
 // per chain and exits 1 naming the first broken row when a chain is broken.
 //
+// It then compares every chain with the newest anchor of the chains' heads
+// that nightly-backup writes to the backup bucket (shared/audit/anchor), so
+// that a tail deleted and a head moved back by a superuser, which leave the
+// chain verifying by itself, are reported naming the first missing row.
+//
 // It reads DATABASE_URL, falling back to what a running `make run` recorded.
-// The application role is enough: verification runs in platform scope.
+// The application role is enough: verification runs in platform scope. The
+// anchors are read from S3_BUCKET_BACKUPS (ghiseu-backups) at
+// BACKUP_S3_ENDPOINT with BACKUP_S3_ACCESS_KEY_ID, BACKUP_S3_SECRET_ACCESS_KEY
+// and BACKUP_S3_REGION, each falling back to its S3_* variable as for
+// nightly-backup; with no endpoint the chains are verified by themselves and
+// the output says the anchors were not checked.
 package main
 
 import (
@@ -18,6 +28,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -25,6 +36,8 @@ import (
 
 	"github.com/ghiseu/ghiseu/infra/localstack"
 	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/audit/anchor"
+	"github.com/ghiseu/ghiseu/shared/blob"
 	"github.com/ghiseu/ghiseu/shared/db"
 )
 
@@ -71,21 +84,67 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer pool.Close()
 
+	newest, anchored, note, err := newestAnchor(ctx)
+	if err != nil {
+		return err
+	}
+	if *institution != "" {
+		newest = newest.Only(one)
+	}
 	var results []audit.Result
 	err = db.PlatformTx(ctx, db.Snapshot{Pool: pool}, func(tx pgx.Tx) error {
+		var err error
 		if *institution == "" {
-			var err error
 			results, err = audit.VerifyAll(ctx, tx)
+		} else {
+			var res audit.Result
+			res, err = audit.Verify(ctx, tx, one)
+			results = []audit.Result{res}
+		}
+		if err != nil || !anchored {
 			return err
 		}
-		res, err := audit.Verify(ctx, tx, one)
-		results = []audit.Result{res}
+		results, err = anchor.Check(ctx, tx, newest, results)
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(out, note)
 	return report(out, results)
+}
+
+// newestAnchor reads the newest anchor of the chains' heads; anchored is
+// false when there is none to check against, and note says what was
+// checked, for the output.
+func newestAnchor(ctx context.Context) (a anchor.Anchor, anchored bool, note string, err error) {
+	env := func(name string) string {
+		if v := localstack.Getenv("BACKUP_" + name); v != "" {
+			return v
+		}
+		return localstack.Getenv(name)
+	}
+	cfg := blob.StoreConfig{Endpoint: env("S3_ENDPOINT"), Region: env("S3_REGION"),
+		AccessKeyID: env("S3_ACCESS_KEY_ID"), SecretAccessKey: env("S3_SECRET_ACCESS_KEY")}
+	if cfg.Endpoint == "" {
+		return a, false, "anchors not checked: BACKUP_S3_ENDPOINT (or S3_ENDPOINT) is not set; the chains are verified by themselves only", nil
+	}
+	bucket := localstack.Getenv("S3_BUCKET_BACKUPS")
+	if bucket == "" {
+		bucket = "ghiseu-backups"
+	}
+	store, err := blob.New(ctx, cfg)
+	if err != nil {
+		return a, false, "", fmt.Errorf("backup bucket: %w", err)
+	}
+	a, ok, err := (&anchor.Store{Blob: store, Bucket: bucket}).Newest(ctx)
+	if err != nil {
+		return a, false, "", err
+	}
+	if !ok {
+		return a, false, fmt.Sprintf("anchors not checked: %s holds none yet; the chains are verified by themselves only", bucket), nil
+	}
+	return a, true, fmt.Sprintf("anchor %s/%s (taken %s, %d chains) checked", bucket, a.Key, a.TakenAt.Format(time.RFC3339), len(a.Chains)), nil
 }
 
 // report prints one line per chain and returns an error naming the first

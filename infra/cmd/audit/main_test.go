@@ -8,11 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/audit/anchor"
+	"github.com/ghiseu/ghiseu/shared/blob/blobtest"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/db/dbtest"
 )
@@ -27,9 +30,13 @@ func TestVerifyCommand(t *testing.T) {
 	tests := []struct {
 		name     string
 		tampered bool
-		args     func(good, bad uuid.UUID) []string
-		wantExit int
-		want     func(good, bad uuid.UUID) []string
+		// anchored: the heads are anchored before any tampering; cut: then
+		// a superuser deletes the bad chain's rows 3 and 4 and moves its
+		// head back to row 2; s3: the command is given the anchors' bucket.
+		anchored, cut, s3 bool
+		args              func(good, bad uuid.UUID) []string
+		wantExit          int
+		want              func(good, bad uuid.UUID) []string
 	}{
 		{
 			name:     "untouched",
@@ -69,6 +76,56 @@ func TestVerifyCommand(t *testing.T) {
 			want:     func(good, _ uuid.UUID) []string { return []string{good.String() + "  4 rows  ok"} },
 		},
 		{
+			name:     "anchored, untouched",
+			anchored: true, s3: true,
+			args:     func(_, _ uuid.UUID) []string { return []string{"verify"} },
+			wantExit: 0,
+			want: func(good, bad uuid.UUID) []string {
+				return []string{"(taken 2026-12-08T01:00:00Z, 2 chains) checked", good.String() + "  4 rows  ok", bad.String() + "  4 rows  ok"}
+			},
+		},
+		{
+			name:     "anchored, tail cut and head moved",
+			anchored: true, cut: true, s3: true,
+			args:     func(_, _ uuid.UUID) []string { return []string{"verify"} },
+			wantExit: 1,
+			want: func(good, bad uuid.UUID) []string {
+				return []string{
+					good.String() + "  4 rows  ok",
+					bad.String() + "  2 rows  BROKEN at seq 3: rows 3 to 4 are missing (row 4 was anchored at 2026-12-08T01:00:00Z): the trail was cut after row 2",
+					fmt.Sprintf("audit: chain %s is broken at seq 3", bad),
+				}
+			},
+		},
+		{
+			name:     "anchored, tail cut, the cut chain only",
+			anchored: true, cut: true, s3: true,
+			args:     func(_, bad uuid.UUID) []string { return []string{"verify", "-institution", bad.String()} },
+			wantExit: 1,
+			want: func(_, bad uuid.UUID) []string {
+				return []string{fmt.Sprintf("audit: chain %s is broken at seq 3: rows 3 to 4 are missing", bad)}
+			},
+		},
+		{
+			name: "no anchors yet",
+			cut:  true, s3: true,
+			args:     func(_, _ uuid.UUID) []string { return []string{"verify"} },
+			wantExit: 0,
+			want: func(_, bad uuid.UUID) []string {
+				return []string{"holds none yet; the chains are verified by themselves only", bad.String() + "  2 rows  ok"}
+			},
+		},
+		{
+			// Without the anchors the cut goes unseen, as the output says.
+			name:     "anchored, tail cut, no S3 configuration",
+			anchored: true, cut: true,
+			args:     func(_, _ uuid.UUID) []string { return []string{"verify"} },
+			wantExit: 0,
+			want: func(_, bad uuid.UUID) []string {
+				return []string{"anchors not checked: BACKUP_S3_ENDPOINT (or S3_ENDPOINT) is not set", bad.String() + "  2 rows  ok"}
+			},
+		},
+		{
 			name:     "not a UUID",
 			args:     func(_, _ uuid.UUID) []string { return []string{"verify", "-institution", "nope"} },
 			wantExit: 1,
@@ -99,6 +156,41 @@ func TestVerifyCommand(t *testing.T) {
 					}
 				}
 			}
+			cfg := blobtest.Config(t)
+			store := blobtest.New(t)
+			bucket := blobtest.Bucket(t, store, "anchors")
+			if tt.anchored {
+				taken := time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC)
+				s := &anchor.Store{Blob: store, Bucket: bucket, Now: func() time.Time { return taken }}
+				err := db.PlatformTx(t.Context(), db.Snapshot{Pool: d.App}, func(tx pgx.Tx) error {
+					_, err := s.Write(t.Context(), tx, "backup")
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.cut {
+				err := pgx.BeginFunc(t.Context(), d.Owner, func(tx pgx.Tx) error {
+					for _, sql := range []string{"ALTER TABLE audit_log DISABLE TRIGGER USER",
+						"DELETE FROM audit_log WHERE institution_id = $1 AND seq > 2",
+						`UPDATE audit_chain c SET last_seq = 2, last_hash = l.hash FROM audit_log l
+							WHERE c.institution_id = $1 AND l.institution_id = $1 AND l.seq = 2`,
+						"ALTER TABLE audit_log ENABLE TRIGGER USER"} {
+						var args []any
+						if strings.Contains(sql, "$1") {
+							args = []any{bad}
+						}
+						if _, err := tx.Exec(t.Context(), sql, args...); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
 			if tt.tampered {
 				err := pgx.BeginFunc(t.Context(), d.Owner, func(tx pgx.Tx) error {
 					if _, err := tx.Exec(t.Context(), "SET LOCAL session_replication_role = replica"); err != nil {
@@ -114,7 +206,11 @@ func TestVerifyCommand(t *testing.T) {
 
 			args := tt.args(good, bad)
 			cmd := exec.Command(bin, args...)
-			cmd.Env = append(os.Environ(), "DATABASE_URL="+d.AppURL, "GHISEU_DATA="+t.TempDir())
+			cmd.Env = append(os.Environ(), "DATABASE_URL="+d.AppURL, "GHISEU_DATA="+t.TempDir(), "S3_ENDPOINT=", "BACKUP_S3_ENDPOINT=")
+			if tt.s3 {
+				cmd.Env = append(cmd.Env, "BACKUP_S3_ENDPOINT="+cfg.Endpoint, "BACKUP_S3_ACCESS_KEY_ID="+cfg.AccessKeyID,
+					"BACKUP_S3_SECRET_ACCESS_KEY="+cfg.SecretAccessKey, "S3_BUCKET_BACKUPS="+bucket)
+			}
 			out, err := cmd.CombinedOutput()
 			exit := 0
 			var exitErr *exec.ExitError
