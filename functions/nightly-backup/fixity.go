@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/audit/anchor"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/events"
 	"github.com/ghiseu/ghiseu/shared/fixity"
@@ -20,7 +21,8 @@ import (
 const FixitySource = "/apis/v1/namespaces/ghiseu/pingsources/fixity-weekly"
 
 // checkFixity rereads this week's share of the stored documents and
-// verifies every audit chain, keeps the result (shown beside the backups'
+// verifies every audit chain (against the newest anchor of their heads
+// too, anchoring them anew when all is well), keeps the result (shown beside the backups'
 // status) and announces it. Problems are logged at error level, with the
 // keys of damaged objects. requestedBy is the operator who asked for it,
 // uuid.Nil for the weekly tick.
@@ -36,20 +38,36 @@ func (s *server) checkFixity(ctx context.Context, requestedBy uuid.UUID) error {
 	for _, o := range rep.MissingObjects {
 		s.log.Error("document missing from storage", "key", o.Key, "institution_id", o.Institution.String())
 	}
+	// The chains by themselves, then against the newest anchor of their
+	// heads: only that shows a tail cut and a head moved back.
+	newest, anchored, err := s.anchors.Newest(ctx)
+	if err != nil {
+		return fmt.Errorf("audit anchors: %w", err)
+	}
 	var chains []audit.Result
 	err = db.PlatformTx(ctx, db.Snapshot{Pool: s.pool}, func(tx pgx.Tx) (err error) {
-		chains, err = audit.VerifyAll(ctx, tx)
+		if chains, err = audit.VerifyAll(ctx, tx); err != nil || !anchored {
+			return err
+		}
+		chains, err = anchor.Check(ctx, tx, newest, chains)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("audit chains: %w", err)
 	}
+	if !anchored {
+		s.log.Warn("no anchor of the audit chains yet: the chains are verified by themselves only")
+	}
 	broken := 0
 	for _, c := range chains {
 		if !c.OK() {
 			broken++
-			s.log.Error("audit chain broken", "institution_id", c.Institution.String(), "seq", *c.FirstBroken, "reason", c.Reason)
+			s.log.Error("audit chain broken", "institution_id", c.Institution.String(), "seq", *c.FirstBroken, "reason", c.Reason,
+				"anchor", newest.Key)
 		}
+	}
+	if broken == 0 {
+		s.anchor(ctx, "fixity")
 	}
 	level := s.log.Info
 	if !rep.OK() || broken > 0 {

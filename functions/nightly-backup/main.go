@@ -5,7 +5,8 @@
 // verify it, prunes by the retention policy, and announces
 // ro.ghiseu.backup.completed or ro.ghiseu.backup.failed. Every week it
 // rereads a share of the stored documents (fixity) and verifies the audit
-// chains. It serves the backups' status to administrators and as metrics.
+// chains, also against the anchors of their heads it writes to the backup
+// bucket at every backup and check. It serves the backups' status to administrators and as metrics.
 //
 // In the cluster the backups and checks run as Kubernetes Jobs started by a
 // Knative JobSink, since a backup may outlast any HTTP request; locally the
@@ -22,6 +23,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/ghiseu/ghiseu/shared/access"
+	"github.com/ghiseu/ghiseu/shared/audit/anchor"
 	"github.com/ghiseu/ghiseu/shared/backup"
 	"github.com/ghiseu/ghiseu/shared/backup/retention"
 	"github.com/ghiseu/ghiseu/shared/blob"
@@ -101,7 +103,8 @@ func main() {
 			log.Warn("BACKUP_VERIFY_DATABASE_URL is not set: backups are not verified by a restore")
 		}
 		s := &server{pool: pool, outbox: outbox, log: log, policy: cfg.Retention, store: store, bucket: cfg.BackupsBucket,
-			fixity: &fixity.Checker{Pool: pool, Blob: docs, Bucket: cfg.DocumentsBucket, RunsPerCycle: runs},
+			anchors: &anchor.Store{Blob: store, Bucket: cfg.BackupsBucket},
+			fixity:  &fixity.Checker{Pool: pool, Blob: docs, Bucket: cfg.DocumentsBucket, RunsPerCycle: runs},
 			dumper: &backup.Dumper{DatabaseURL: cfg.DumpURL, PgDump: cfg.PgDump, PgRestore: cfg.PgRestore, VerifyAdminURL: cfg.VerifyURL,
 				Blob: store, Bucket: cfg.BackupsBucket, Recipients: recipients, Documents: docs, DocumentsBucket: cfg.DocumentsBucket}}
 		router, err := access.NewRouter(&access.Authenticator{Pool: pool}, log)

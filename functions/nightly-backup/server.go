@@ -16,6 +16,7 @@ import (
 
 	"github.com/ghiseu/ghiseu/shared/access"
 	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/audit/anchor"
 	"github.com/ghiseu/ghiseu/shared/backup"
 	"github.com/ghiseu/ghiseu/shared/backup/retention"
 	"github.com/ghiseu/ghiseu/shared/blob"
@@ -46,6 +47,9 @@ type server struct {
 	bucket string
 	policy retention.Policy
 	fixity *fixity.Checker
+	// anchors keeps the audit chains' heads in the backup bucket, at
+	// every backup and every fixity check (shared/audit/anchor).
+	anchors *anchor.Store
 }
 
 // The backups and the fixity of storage are the whole platform's: only
@@ -121,8 +125,33 @@ func (s *server) run(ctx context.Context) error {
 			s.log.Error("backup verification failed", "backup_id", m.ID, "error", v.Error)
 		}
 	}
+	s.anchor(ctx, "backup")
 	s.log.Info("backup completed", "backup_id", m.ID, "dump_bytes", m.Dump.Size, "took", time.Since(started).String())
 	return s.announce(ctx, events.TypeBackupCompleted, data)
+}
+
+// anchor writes an anchor of the audit chains' heads. Failing to is logged,
+// not fatal to the backup: a refused anchor means the trail lost or changed
+// an anchored row, which the weekly fixity check (or `make audit-verify`)
+// reports by chain.
+func (s *server) anchor(ctx context.Context, reason string) {
+	var a anchor.Anchor
+	err := db.PlatformTx(ctx, db.Snapshot{Pool: s.pool}, func(tx pgx.Tx) (err error) {
+		a, err = s.anchors.Write(ctx, tx, reason)
+		return err
+	})
+	var broken *anchor.Broken
+	switch {
+	case errors.As(err, &broken):
+		for _, c := range broken.Chains {
+			s.log.Error("audit chain contradicts its anchor; no new anchor written", "anchor", broken.Anchor.Key,
+				"institution_id", c.Institution.String(), "seq", *c.FirstBroken, "reason", c.Reason)
+		}
+	case err != nil:
+		s.log.Error("anchor the audit chains", "error", err.Error())
+	default:
+		s.log.Info("audit chains anchored", "anchor", a.Key, "chains", len(a.Chains))
+	}
 }
 
 // announce writes a platform event through the outbox and publishes it.

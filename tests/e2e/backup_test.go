@@ -17,6 +17,8 @@ import (
 
 	"github.com/ghiseu/ghiseu/infra/seed"
 	"github.com/ghiseu/ghiseu/shared/access"
+	"github.com/ghiseu/ghiseu/shared/audit"
+	"github.com/ghiseu/ghiseu/shared/audit/anchor"
 	"github.com/ghiseu/ghiseu/shared/backup"
 	"github.com/ghiseu/ghiseu/shared/db"
 	"github.com/ghiseu/ghiseu/shared/pii"
@@ -72,6 +74,10 @@ func TestNightlyBackupRunsOnTheTickAndOnRequest(t *testing.T) {
 		t.Fatalf("after the tick: %+v (verification %+v)", v.Last, v.Last.Verification)
 	}
 	first := v.Last.ID
+	// The backup anchored the audit chains' heads beside it.
+	if a, found, err := (&anchor.Store{Blob: p.blob, Bucket: p.documentsBucket + "-backups"}).Newest(ctx); err != nil || !found || a.Reason != "backup" {
+		t.Errorf("anchor after the backup: %+v found %v, %v", a, found, err)
+	}
 	var completed int
 	platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE event_type = 'ro.ghiseu.backup.completed'`).Scan(&completed)
@@ -307,5 +313,85 @@ func TestBackupsAndFixityBelongToTheOperators(t *testing.T) {
 	})
 	if asked != 1 || audited != 1 {
 		t.Errorf("one key sent twice asked %d checks with %d audit rows, want 1 and 1", asked, audited)
+	}
+}
+
+// A superuser cuts an institution's audit trail and moves its head back,
+// so that the chain verifies by itself: the weekly check compares it with
+// the anchor of the heads the previous check wrote to the backup bucket,
+// reports it broken, and writes no anchor of the cut trail.
+func TestFixityCheckFindsACutAuditTrail(t *testing.T) {
+	p := startPlatform(t, "", nil, "nightly-backup", "notify")
+	ctx := context.Background()
+	inst := uuid.New()
+	for i := range 4 {
+		err := db.TenantTx(ctx, p.db.App, inst, func(tx pgx.Tx) error {
+			_, err := audit.Append(ctx, tx, audit.Entry{Institution: inst, ActorID: uuid.New(), ActorKind: audit.ActorStaff,
+				Action: "account.cnp.read", ObjectType: "account", ObjectID: fmt.Sprint(i)})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	weekly := func() (ok bool, auditBroken int) {
+		t.Helper()
+		tick := newEvent("dev.knative.sources.ping")
+		tick.SetSource("/apis/v1/namespaces/ghiseu/pingsources/fixity-weekly")
+		if code := postEvent(t, p.functions["nightly-backup"], tick); code/100 != 2 {
+			t.Fatalf("fixity tick: %d", code)
+		}
+		platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT ok, audit_broken FROM fixity_run ORDER BY finished_at DESC, id DESC LIMIT 1`).Scan(&ok, &auditBroken)
+		})
+		return ok, auditBroken
+	}
+	if ok, broken := weekly(); !ok || broken != 0 {
+		t.Fatalf("first check: ok %v, %d chains broken", ok, broken)
+	}
+	anchors := &anchor.Store{Blob: p.blob, Bucket: p.documentsBucket + "-backups"}
+	first, found, err := anchors.Newest(ctx)
+	if err != nil || !found {
+		t.Fatalf("no anchor after the check: %v", err)
+	}
+	if heads := first.Only(inst).Chains; first.Reason != "fixity" || len(heads) != 1 || heads[0].Seq != 4 {
+		t.Fatalf("anchor %s (%s): %+v, want the chain's head at row 4", first.Key, first.Reason, heads)
+	}
+
+	err = pgx.BeginFunc(ctx, p.db.Owner, func(tx pgx.Tx) error {
+		for _, sql := range []string{"ALTER TABLE audit_log DISABLE TRIGGER USER",
+			"DELETE FROM audit_log WHERE institution_id = $1 AND seq > 2",
+			`UPDATE audit_chain c SET last_seq = 2, last_hash = l.hash FROM audit_log l
+				WHERE c.institution_id = $1 AND l.institution_id = $1 AND l.seq = 2`} {
+			var args []any
+			if strings.Contains(sql, "$1") {
+				args = []any{inst}
+			}
+			if _, err := tx.Exec(ctx, sql, args...); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, "ALTER TABLE audit_log ENABLE TRIGGER USER")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fixityEvent struct {
+		OK          bool `json:"ok"`
+		AuditBroken int  `json:"auditBroken"`
+	}
+	if ok, broken := weekly(); ok || broken != 1 {
+		t.Errorf("check after the cut: ok %v, %d chains broken, want the cut one", ok, broken)
+	}
+	platformQuery(t, p, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT event -> 'data' FROM outbox WHERE event_type = 'ro.ghiseu.fixity.checked'
+			ORDER BY id DESC LIMIT 1`).Scan(&fixityEvent)
+	})
+	if fixityEvent.OK || fixityEvent.AuditBroken != 1 {
+		t.Errorf("fixity.checked after the cut: %+v", fixityEvent)
+	}
+	if newest, _, err := anchors.Newest(ctx); err != nil || newest.Key != first.Key {
+		t.Errorf("newest anchor %s (%v), want still %s: the cut trail must not be anchored", newest.Key, err, first.Key)
 	}
 }
