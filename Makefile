@@ -149,7 +149,7 @@ deadletters:
 replay:
 	$(GO) run ./infra/cmd/deadletters replay $(IDS)
 
-## audit-verify: recompute every audit chain and name the first broken row
+## audit-verify: recompute every audit chain, compare it with the newest anchor, name the first broken or missing row
 audit-verify:
 	$(GO) run ./infra/cmd/audit verify
 
