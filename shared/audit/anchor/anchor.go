@@ -46,7 +46,7 @@ type Head struct {
 	// Seq and Hash (hex SHA-256) are the chain's last row's.
 	Seq  int64  `json:"lastSeq"`
 	Hash string `json:"lastHash"`
-	// OccurredAt is the last row's time.
+	// OccurredAt is the last row's time (zero if the head's row is gone).
 	OccurredAt time.Time `json:"occurredAt"`
 }
 
@@ -78,7 +78,7 @@ func (a Anchor) Only(institution uuid.UUID) Anchor {
 func Heads(ctx context.Context, q audit.Querier) ([]Head, error) {
 	rows, err := q.Query(ctx, `
 		SELECT c.institution_id, c.last_seq, c.last_hash, l.occurred_at
-		FROM audit_chain c JOIN audit_log l ON l.institution_id = c.institution_id AND l.seq = c.last_seq
+		FROM audit_chain c LEFT JOIN audit_log l ON l.institution_id = c.institution_id AND l.seq = c.last_seq
 		ORDER BY c.institution_id`)
 	if err != nil {
 		return nil, fmt.Errorf("audit anchor: read chain heads: %w", err)
@@ -86,9 +86,14 @@ func Heads(ctx context.Context, q audit.Querier) ([]Head, error) {
 	heads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Head, error) {
 		var h Head
 		var hash []byte
-		err := r.Scan(&h.Institution, &h.Seq, &hash, &h.OccurredAt)
+		// A head without its row (which verification reports) is anchored
+		// as the head says, without a time.
+		var occurred *time.Time
+		err := r.Scan(&h.Institution, &h.Seq, &hash, &occurred)
 		h.Hash = hex.EncodeToString(hash)
-		h.OccurredAt = h.OccurredAt.UTC()
+		if occurred != nil {
+			h.OccurredAt = occurred.UTC()
+		}
 		return h, err
 	})
 	if err != nil {
