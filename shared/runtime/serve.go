@@ -32,6 +32,7 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, h http.Handler, ch
 }
 
 func serveListener(ctx context.Context, ln net.Listener, cfg Config, log *slog.Logger, h http.Handler, checks []Check) error {
+	cfg = cfg.withServerDefaults()
 	var stopping atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -40,15 +41,16 @@ func serveListener(ctx context.Context, ln net.Listener, cfg Config, log *slog.L
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		status, body := readiness(r.Context(), stopping.Load(), checks)
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(body)
 	})
 	mux.Handle("/", h)
 
 	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler:           newBodyGuard(cfg.BodyIdleTimeout, cfg.MaxBodiesPerClient).wrap(mux),
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
