@@ -13,8 +13,8 @@ import (
 )
 
 type signUpRequest struct {
-	Kind    int       `json:"kind"`
-	Name    string    `json:"name"`
+	Kind    int    `json:"kind"`
+	Name    string `json:"name"`
 	Contact struct {
 		Phones []string `json:"phones"`
 	} `json:"contact"`
