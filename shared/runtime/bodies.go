@@ -29,6 +29,14 @@ type bodyGuard struct {
 	reading map[string]int
 }
 
+// GuardBodies bounds the request bodies h reads as Serve does, with cfg's
+// BodyIdleTimeout and MaxBodiesPerClient (zero: the defaults); for servers
+// the runtime does not start, such as the local stack's gateway.
+func GuardBodies(cfg Config, h http.Handler) http.Handler {
+	cfg = cfg.withServerDefaults()
+	return newBodyGuard(cfg.BodyIdleTimeout, cfg.MaxBodiesPerClient).wrap(h)
+}
+
 func newBodyGuard(idle time.Duration, perClient int) *bodyGuard {
 	return &bodyGuard{idle: idle, perClient: perClient, reading: map[string]int{}}
 }

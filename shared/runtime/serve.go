@@ -48,7 +48,7 @@ func serveListener(ctx context.Context, ln net.Listener, cfg Config, log *slog.L
 	mux.Handle("/", h)
 
 	srv := &http.Server{
-		Handler:           newBodyGuard(cfg.BodyIdleTimeout, cfg.MaxBodiesPerClient).wrap(mux),
+		Handler:           GuardBodies(cfg, mux),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
