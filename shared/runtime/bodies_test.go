@@ -209,7 +209,8 @@ func TestSlowBodiesAreBoundedPerClient(t *testing.T) {
 	})
 }
 
-func TestJSONAnswersAreNotSniffed(t *testing.T) {
+// Every answer of a function carries nosniff, JSON or not.
+func TestAnswersAreNotSniffed(t *testing.T) {
 	addr := startServerWith(t, Config{ShutdownTimeout: 5 * time.Second}, countingHandler(nil))
 	tests := []struct {
 		name, method, path string
@@ -217,6 +218,7 @@ func TestJSONAnswersAreNotSniffed(t *testing.T) {
 	}{
 		{"JSON", http.MethodPost, "/upload", http.StatusOK},
 		{"readiness", http.MethodGet, "/readyz", http.StatusOK},
+		{"liveness, without a body", http.MethodGet, "/healthz", http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

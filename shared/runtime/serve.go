@@ -41,14 +41,13 @@ func serveListener(ctx context.Context, ln net.Listener, cfg Config, log *slog.L
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		status, body := readiness(r.Context(), stopping.Load(), checks)
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(body)
 	})
 	mux.Handle("/", h)
 
 	srv := &http.Server{
-		Handler:           GuardBodies(cfg, mux),
+		Handler:           noSniff(GuardBodies(cfg, mux)),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
@@ -74,6 +73,16 @@ func serveListener(ctx context.Context, ln net.Listener, cfg Config, log *slog.L
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// noSniff tells browsers to take every answer as the type it declares:
+// a JSON answer echoing a client's input must never be run as a script or
+// style because it looks like one.
+func noSniff(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
 }
 
 type readinessBody struct {
