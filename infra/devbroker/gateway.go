@@ -146,11 +146,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == "/healthz" && isGet:
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
 	case path == "/readyz" && isGet:
 		g.serveReadiness(w, r)
 	case path == "/api/openapi.json" && isGet && g.openAPI != nil:
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		_, _ = w.Write(g.openAPI)
 	case path == "/api" || strings.HasPrefix(path, "/api/"):
 		rt, ok := g.route(r, true)
@@ -253,6 +255,7 @@ func (g *Gateway) serveReadiness(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_ = json.NewEncoder(w).Encode(readiness{Status: "ready", Functions: status})
 }
 

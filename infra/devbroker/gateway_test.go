@@ -351,6 +351,9 @@ func TestGatewayOpenAPIHealthAndFallback(t *testing.T) {
 			if tt.wantType != "" && resp.Header.Get("Content-Type") != tt.wantType {
 				t.Errorf("Content-Type = %q, want %q", resp.Header.Get("Content-Type"), tt.wantType)
 			}
+			if tt.wantType == "application/json" && resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q, want nosniff", resp.Header.Get("X-Content-Type-Options"))
+			}
 		})
 	}
 }

@@ -42,7 +42,7 @@ func decodeStrict(w http.ResponseWriter, r *http.Request, v any) bool {
 				Detail: fmt.Sprintf("the body may be at most %d bytes", MaxJSONBytes)})
 			return false
 		}
-		WriteProblem(w, Problem{Status: http.StatusBadRequest, Code: "malformed_json", Detail: err.Error()})
+		WriteProblem(w, Problem{Status: http.StatusBadRequest, Code: "malformed_json", Detail: decodeErrorDetail(err)})
 		return false
 	}
 	return true
@@ -52,6 +52,7 @@ func decodeStrict(w http.ResponseWriter, r *http.Request, v any) bool {
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

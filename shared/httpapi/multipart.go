@@ -23,7 +23,7 @@ func ReadJSONPart(w http.ResponseWriter, parts *multipart.Reader, name string, v
 	dec := json.NewDecoder(io.LimitReader(part, MaxJSONBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		WriteProblem(w, Problem{Status: http.StatusBadRequest, Code: "malformed_json", Detail: name + ": " + err.Error()})
+		WriteProblem(w, Problem{Status: http.StatusBadRequest, Code: "malformed_json", Detail: name + ": " + decodeErrorDetail(err)})
 		return false
 	}
 	return true

@@ -32,6 +32,7 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, h http.Handler, ch
 }
 
 func serveListener(ctx context.Context, ln net.Listener, cfg Config, log *slog.Logger, h http.Handler, checks []Check) error {
+	cfg = cfg.withServerDefaults()
 	var stopping atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -46,9 +47,9 @@ func serveListener(ctx context.Context, ln net.Listener, cfg Config, log *slog.L
 	mux.Handle("/", h)
 
 	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler:           noSniff(GuardBodies(cfg, mux)),
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
@@ -72,6 +73,16 @@ func serveListener(ctx context.Context, ln net.Listener, cfg Config, log *slog.L
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// noSniff tells browsers to take every answer as the type it declares:
+// a JSON answer echoing a client's input must never be run as a script or
+// style because it looks like one.
+func noSniff(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
 }
 
 type readinessBody struct {

@@ -30,6 +30,7 @@ import (
 	"github.com/ghiseu/ghiseu/shared/db/migrations"
 	"github.com/ghiseu/ghiseu/shared/httpapi"
 	"github.com/ghiseu/ghiseu/shared/pii"
+	"github.com/ghiseu/ghiseu/shared/runtime"
 )
 
 // Buckets the platform uses; created at start.
@@ -348,7 +349,9 @@ func (s *stack) listen(port int, h http.Handler) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// The functions' own bounds (shared/runtime): slow clients must not
+	// hold the front door either.
+	srv := &http.Server{Handler: runtime.GuardBodies(runtime.Config{}, h), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	s.servers = append(s.servers, srv)
 	go func() { _ = srv.Serve(ln) }()
 	return nil
