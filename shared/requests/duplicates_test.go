@@ -18,30 +18,7 @@ import (
 // content index is index (what submit-request computes from the form).
 func (f fixture) submitContent(t *testing.T, regime string, index string, at time.Time) (requests.Request, []requests.Change) {
 	t.Helper()
-	v := f.types[regime]
-	var r requests.Request
-	var changes []requests.Change
-	err := f.tx(func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		r, _, err = requests.Submit(ctx, tx, requests.Request{Institution: f.inst, Type: v.Type, TypeVersion: v.Version,
-			Applicant: f.applicant, Department: f.dept, Register: f.register, Title: v.Name, DataSealed: []byte("sealed"),
-			Identified: true, ContentIndex: []byte(index)}, nil, citizen)
-		if err != nil {
-			return err
-		}
-		e, err := registry.Record(ctx, tx, registry.Entry{Institution: f.inst, Register: f.register, Direction: "incoming",
-			Channel: "portal", Subject: v.Name, Confidentiality: "public", Party: f.applicant}, at)
-		if err != nil {
-			return err
-		}
-		r, changes, err = requests.Register(ctx, tx, f.inst, r.ID, requests.Registration{Entry: e.ID, RegisterCode: "I",
-			Number: e.Number, Year: e.Year, RegisteredAt: e.RegisteredAt, VerificationCode: e.VerificationCode})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r, changes
+	return f.submitRequest(t, regime, requests.Request{Identified: true, ContentIndex: []byte(index)}, nil, at)
 }
 
 // Identical petitions of one applicant (OG 27/2002 art. 16): linked to the

@@ -83,16 +83,28 @@ func (f fixture) tx(fn func(context.Context, pgx.Tx) error) error {
 // submit stores a request of the regime's type and registers it at at.
 func (f fixture) submit(t *testing.T, regime string, identified bool, at time.Time) (requests.Request, []requests.Change) {
 	t.Helper()
+	return f.submitRequest(t, regime, requests.Request{Identified: identified}, []requests.File{{Kind: "anexe", Title: "Anexa",
+		Name: "a.pdf", SHA256: strings.Repeat("a", 64), Size: 10, MediaType: "application/pdf", ObjectKey: "k"}}, at)
+}
+
+// submitRequest stores r, with the regime's type, the fixture's applicant,
+// department and register filled in, and files, then registers it at at.
+func (f fixture) submitRequest(t *testing.T, regime string, r requests.Request, files []requests.File, at time.Time) (requests.Request, []requests.Change) {
+	t.Helper()
 	v := f.types[regime]
-	var r requests.Request
+	r.Institution, r.Type, r.TypeVersion, r.Title = f.inst, v.Type, v.Version, v.Name
+	r.Applicant, r.Department, r.Register, r.DataSealed = f.applicant, f.dept, f.register, []byte("sealed")
+	var documents map[string]uuid.UUID
+	for _, file := range files {
+		if documents == nil {
+			documents = map[string]uuid.UUID{}
+		}
+		documents[file.SHA256] = uuid.New()
+	}
 	var changes []requests.Change
 	err := f.tx(func(ctx context.Context, tx pgx.Tx) error {
 		var err error
-		r, _, err = requests.Submit(ctx, tx, requests.Request{Institution: f.inst, Type: v.Type, TypeVersion: v.Version,
-			Applicant: f.applicant, Department: f.dept, Register: f.register, Title: v.Name, DataSealed: []byte("sealed"),
-			Identified: identified}, []requests.File{{Kind: "anexe", Title: "Anexa", Name: "a.pdf", SHA256: strings.Repeat("a", 64),
-			Size: 10, MediaType: "application/pdf", ObjectKey: "k"}}, citizen)
-		if err != nil {
+		if r, _, err = requests.Submit(ctx, tx, r, files, citizen); err != nil {
 			return err
 		}
 		e, err := registry.Record(ctx, tx, registry.Entry{Institution: f.inst, Register: f.register, Direction: "incoming",
@@ -102,7 +114,7 @@ func (f fixture) submit(t *testing.T, regime string, identified bool, at time.Ti
 		}
 		r, changes, err = requests.Register(ctx, tx, f.inst, r.ID, requests.Registration{Entry: e.ID, RegisterCode: "I",
 			Number: e.Number, Year: e.Year, RegisteredAt: e.RegisteredAt, VerificationCode: e.VerificationCode,
-			Documents: map[string]uuid.UUID{strings.Repeat("a", 64): uuid.New()}})
+			Documents: documents})
 		return err
 	})
 	if err != nil {
