@@ -95,6 +95,17 @@ type Relation struct {
 	Dispatched []time.Time
 }
 
+// answeredByColumns are two columns of registry_entry e: the references
+// (CODE-number/year) of the entries that answer it, and the times answers
+// were recorded under its own number (registry_dispatch), each in order.
+const answeredByColumns = `coalesce((SELECT array_agg(br.code || '-' || b.number || '/' || b.year ORDER BY b.registered_at)
+		FROM registry_link l
+		JOIN registry_entry b ON b.institution_id = l.institution_id AND b.id = l.entry_id
+		JOIN register br ON br.institution_id = b.institution_id AND br.id = b.register_id
+		WHERE l.institution_id = e.institution_id AND l.linked_entry_id = e.id AND l.kind = 'answer'), '{}'),
+	coalesce((SELECT array_agg(d.dispatched_at ORDER BY d.dispatched_at) FROM registry_dispatch d
+		WHERE d.institution_id = e.institution_id AND d.entry_id = e.id), '{}')`
+
 // Relations reads the relations of some entries (a page of a search).
 func Relations(ctx context.Context, tx pgx.Tx, institution uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]Relation, error) {
 	out := map[uuid.UUID]Relation{}
@@ -106,13 +117,7 @@ func Relations(ctx context.Context, tx pgx.Tx, institution uuid.UUID, ids []uuid
 			coalesce((SELECT ar.code || '-' || a.number || '/' || a.year FROM registry_entry a
 				JOIN register ar ON ar.institution_id = a.institution_id AND ar.id = a.register_id
 				WHERE a.institution_id = e.institution_id AND a.id = e.answers_entry), ''),
-			coalesce((SELECT array_agg(br.code || '-' || b.number || '/' || b.year ORDER BY b.registered_at)
-				FROM registry_link l
-				JOIN registry_entry b ON b.institution_id = l.institution_id AND b.id = l.entry_id
-				JOIN register br ON br.institution_id = b.institution_id AND br.id = b.register_id
-				WHERE l.institution_id = e.institution_id AND l.linked_entry_id = e.id AND l.kind = 'answer'), '{}'),
-			coalesce((SELECT array_agg(d.dispatched_at ORDER BY d.dispatched_at) FROM registry_dispatch d
-				WHERE d.institution_id = e.institution_id AND d.entry_id = e.id), '{}')
+			`+answeredByColumns+`
 		FROM registry_entry e WHERE e.institution_id = $1 AND e.id = ANY($2)`, institution, ids)
 	if err != nil {
 		return nil, fmt.Errorf("relations: %w", err)

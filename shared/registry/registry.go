@@ -595,13 +595,7 @@ func Period(ctx context.Context, tx pgx.Tx, institution, register uuid.UUID, fro
 	return func(yield func(Listed, error) bool) {
 		rows, err := tx.Query(ctx, `SELECT `+EntryColumns+`, coalesce(f.indicator, ''), coalesce(ar.code, ''),
 				coalesce(a.number, 0), coalesce(a.year, 0),
-				coalesce((SELECT array_agg(br.code || '-' || b.number || '/' || b.year ORDER BY b.registered_at)
-					FROM registry_link l
-					JOIN registry_entry b ON b.institution_id = l.institution_id AND b.id = l.entry_id
-					JOIN register br ON br.institution_id = b.institution_id AND br.id = b.register_id
-					WHERE l.institution_id = e.institution_id AND l.linked_entry_id = e.id AND l.kind = 'answer'), '{}'),
-				coalesce((SELECT array_agg(d.dispatched_at ORDER BY d.dispatched_at) FROM registry_dispatch d
-					WHERE d.institution_id = e.institution_id AND d.entry_id = e.id), '{}')
+				`+answeredByColumns+`
 			FROM registry_entry e
 			LEFT JOIN filing_file f ON f.institution_id = e.institution_id AND f.id = e.file_id
 			LEFT JOIN registry_entry a ON a.institution_id = e.institution_id AND a.id = e.answers_entry
